@@ -1,0 +1,44 @@
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrations } from './migrations.js';
+
+export type Db = Database.Database;
+
+/**
+ * Opens (creating if needed) the catalog database in `dataDir`: WAL, foreign keys on, every pending
+ * migration applied. The caller owns the handle and closes it.
+ */
+export function openDatabase(dataDir: string): Db {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = join(dataDir, 'procdock.db');
+  if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `the catalog was written by a newer Procdock (schema ${current}, this one knows ${migrations.length}): upgrade Procdock`,
+    );
+  }
+  migrations.slice(current).forEach((sql, offset) => {
+    const version = current + offset + 1;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version}`);
+    }).immediate();
+  });
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

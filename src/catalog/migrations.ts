@@ -1,0 +1,88 @@
+/**
+ * Numbered schema migrations. Each runs once, in order, inside one transaction with the bump of
+ * `PRAGMA user_version`, so a process killed mid-migration leaves the previous version intact.
+ * Append only: never edit a migration that has shipped.
+ */
+export const migrations: readonly string[] = [
+  // 1: apps, servers, tools, model resources, attachments, config vars, call records.
+  `
+  CREATE TABLE apps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    skipped_json TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE servers (
+    id TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    process_type TEXT NOT NULL,
+    process_command TEXT NOT NULL,
+    server_status TEXT NOT NULL DEFAULT 'registered' CHECK (server_status IN ('registered', 'disconnected')),
+    primitives_status TEXT NOT NULL DEFAULT 'syncing' CHECK (primitives_status IN ('syncing', 'synced', 'error')),
+    primitives_error TEXT,
+    server_info_json TEXT,
+    synced_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (app_id, process_type)
+  );
+  CREATE TABLE tools (
+    server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    definition_json TEXT NOT NULL,
+    PRIMARY KEY (server_id, name)
+  );
+  CREATE TABLE model_resources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    provider TEXT NOT NULL CHECK (provider IN ('openai', 'anthropic')),
+    model_id TEXT NOT NULL,
+    base_url TEXT,
+    api_key_env TEXT,
+    api_key_secret TEXT,
+    inference_key_secret TEXT NOT NULL,
+    inference_key_hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE attachments (
+    resource_id TEXT NOT NULL REFERENCES model_resources(id) ON DELETE CASCADE,
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (resource_id, app_id)
+  );
+  CREATE TABLE config_vars (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    value_secret TEXT NOT NULL,
+    PRIMARY KEY (app_id, key)
+  );
+  CREATE TABLE calls (
+    id TEXT PRIMARY KEY,
+    resource_name TEXT,
+    server_id TEXT,
+    app_name TEXT NOT NULL,
+    process_type TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    arguments_json TEXT NOT NULL,
+    result_json TEXT,
+    error TEXT,
+    is_error INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('running', 'ok', 'error')),
+    sandbox TEXT NOT NULL,
+    container_id TEXT,
+    exit_code INTEGER,
+    queued_ms REAL,
+    start_ms REAL,
+    init_ms REAL,
+    run_ms REAL,
+    total_ms REAL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+  );
+  CREATE INDEX calls_by_start ON calls (started_at DESC);
+  `,
+];

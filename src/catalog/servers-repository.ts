@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import type { PrimitivesStatus, ServerStatus } from '../shared/api.js';
+import { nowIso, type Db } from './database.js';
+
+export interface ServerRow {
+  id: string;
+  app_id: string;
+  app_name: string;
+  app_path: string;
+  process_type: string;
+  process_command: string;
+  server_status: ServerStatus;
+  primitives_status: PrimitivesStatus;
+  primitives_error: string | null;
+  synced_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A tool exactly as the server listed it (name, description, schemas, annotations, _meta…). */
+export type ToolDefinition = { name: string } & Record<string, unknown>;
+
+const selectServers = `
+  SELECT s.id, s.app_id, a.name AS app_name, a.path AS app_path, s.process_type, s.process_command,
+         s.server_status, s.primitives_status, s.primitives_error, s.synced_at, s.created_at, s.updated_at
+  FROM servers s JOIN apps a ON a.id = s.app_id`;
+
+/** The MCP servers of registered apps and the tools each last listed. */
+export class ServersRepository {
+  constructor(private readonly db: Db) {}
+
+  insert(appId: string, processType: string, command: string): string {
+    const id = randomUUID();
+    const now = nowIso();
+    this.db
+      .prepare(
+        'INSERT INTO servers (id, app_id, process_type, process_command, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(id, appId, processType, command, now, now);
+    return id;
+  }
+
+  list(): ServerRow[] {
+    return this.db.prepare<[], ServerRow>(`${selectServers} ORDER BY a.name, s.process_type`).all();
+  }
+
+  listByApp(appId: string): ServerRow[] {
+    return this.db.prepare<[string], ServerRow>(`${selectServers} WHERE s.app_id = ? ORDER BY s.process_type`).all(appId);
+  }
+
+  listByResource(resourceId: string): ServerRow[] {
+    return this.db
+      .prepare<[string], ServerRow>(
+        `${selectServers} JOIN attachments t ON t.app_id = s.app_id WHERE t.resource_id = ? ORDER BY a.name, s.process_type`,
+      )
+      .all(resourceId);
+  }
+
+  findById(id: string): ServerRow | undefined {
+    return this.db.prepare<[string], ServerRow>(`${selectServers} WHERE s.id = ?`).get(id);
+  }
+
+  setSyncing(id: string): void {
+    this.db
+      .prepare("UPDATE servers SET primitives_status = 'syncing', primitives_error = NULL, updated_at = ? WHERE id = ?")
+      .run(nowIso(), id);
+  }
+
+  setSyncError(id: string, message: string): void {
+    this.db
+      .prepare("UPDATE servers SET primitives_status = 'error', primitives_error = ?, updated_at = ? WHERE id = ?")
+      .run(message, nowIso(), id);
+  }
+
+  setStatus(id: string, status: ServerStatus): void {
+    this.db.prepare('UPDATE servers SET server_status = ?, updated_at = ? WHERE id = ?').run(status, nowIso(), id);
+  }
+
+  /** Replaces the server's tools and marks it synced, atomically. */
+  setSynced(id: string, serverInfo: unknown, tools: ToolDefinition[]): void {
+    const now = nowIso();
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM tools WHERE server_id = ?').run(id);
+      const insert = this.db.prepare('INSERT INTO tools (server_id, position, name, definition_json) VALUES (?, ?, ?, ?)');
+      tools.forEach((tool, position) => insert.run(id, position, tool.name, JSON.stringify(tool)));
+      this.db
+        .prepare(
+          "UPDATE servers SET primitives_status = 'synced', primitives_error = NULL, server_info_json = ?, synced_at = ?, updated_at = ? WHERE id = ?",
+        )
+        .run(JSON.stringify(serverInfo ?? null), now, now, id);
+    })();
+  }
+
+  tools(serverId: string): ToolDefinition[] {
+    return this.db
+      .prepare<[string], { definition_json: string }>('SELECT definition_json FROM tools WHERE server_id = ? ORDER BY position')
+      .all(serverId)
+      .map((row) => JSON.parse(row.definition_json) as ToolDefinition);
+  }
+
+  /** Marks syncs a previous hub left half-done (it was killed) as failed, so none stays `syncing`. */
+  failInterruptedSyncs(): number {
+    return this.db
+      .prepare(
+        "UPDATE servers SET primitives_status = 'error', primitives_error = 'the sync was interrupted: run procdock sync', updated_at = ? WHERE primitives_status = 'syncing'",
+      )
+      .run(nowIso()).changes;
+  }
+}

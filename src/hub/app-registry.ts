@@ -1,0 +1,89 @@
+import { defaultAppName, readAppSource } from '../apps/app-source.js';
+import type { Catalog } from '../catalog/catalog.js';
+import type { AppRow } from '../catalog/apps-repository.js';
+import type { ModelResourceRow } from '../catalog/models-repository.js';
+import type { ParsedInput } from '../shared/operations.js';
+import { nameSchema } from '../shared/api.js';
+import { AppError } from '../shared/errors.js';
+
+export const defaultResourceName = 'default';
+
+/** Registering apps, attaching them to model resources, and their config vars. */
+export class AppRegistry {
+  constructor(private readonly catalog: Catalog) {}
+
+  /** Validates and registers an app in one transaction; returns it with its servers still to sync. */
+  async add(input: ParsedInput<'apps.add'>): Promise<AppRow> {
+    const source = await readAppSource(input.path);
+    const name = input.name ?? defaultAppName(source.path);
+    if (!nameSchema.safeParse(name).success) {
+      throw new AppError('invalid_input', `"${name}" is not a valid app name: pick one with --name`);
+    }
+    const resourceName = input.attach === null ? undefined : (input.attach ?? defaultResourceName);
+    return this.catalog.transaction(() => {
+      const taken = this.catalog.apps.findByName(name);
+      if (taken) {
+        throw new AppError('conflict', `the app name "${name}" is already taken (by ${taken.path}): pick another with --name`);
+      }
+      const samePath = this.catalog.apps.list().find((app) => app.path === source.path);
+      if (samePath) throw new AppError('conflict', `${source.path} is already registered as app "${samePath.name}"`);
+      const resource = resourceName === undefined ? undefined : this.resource(resourceName);
+      if (resource) this.assertNoClash(resource, name, source.servers.map((s) => s.name));
+      const app = this.catalog.apps.insert({ name, path: source.path, skipped: source.skipped });
+      for (const server of source.servers) this.catalog.servers.insert(app.id, server.name, server.command);
+      if (resource) this.catalog.models.attach(resource.id, app.id);
+      return app;
+    });
+  }
+
+  remove(name: string): AppRow {
+    const app = this.app(name);
+    this.catalog.apps.remove(app.id);
+    return app;
+  }
+
+  attach(appName: string, resourceName = defaultResourceName): { app: string; resource: string } {
+    return this.catalog.transaction(() => {
+      const app = this.app(appName);
+      const resource = this.resource(resourceName);
+      const processTypes = this.catalog.servers.listByApp(app.id).map((s) => s.process_type);
+      this.assertNoClash(resource, app.name, processTypes);
+      this.catalog.models.attach(resource.id, app.id);
+      return { app: app.name, resource: resource.name };
+    });
+  }
+
+  detach(appName: string, resourceName = defaultResourceName): { app: string; resource: string } {
+    const app = this.app(appName);
+    const resource = this.resource(resourceName);
+    if (!this.catalog.models.detach(resource.id, app.id)) {
+      throw new AppError('not_found', `app "${app.name}" is not attached to resource "${resource.name}"`);
+    }
+    return { app: app.name, resource: resource.name };
+  }
+
+  app(name: string): AppRow {
+    const app = this.catalog.apps.findByName(name);
+    if (!app) throw new AppError('not_found', `no app named "${name}": see procdock apps`);
+    return app;
+  }
+
+  resource(name: string): ModelResourceRow {
+    const resource = this.catalog.models.findByName(name);
+    if (!resource) throw new AppError('not_found', `no model resource named "${name}": see procdock models`);
+    return resource;
+  }
+
+  /** Process names are namespaces: unique among the apps attached to one resource. */
+  private assertNoClash(resource: ModelResourceRow, appName: string, processTypes: string[]): void {
+    const wanted = new Set(processTypes);
+    for (const server of this.catalog.servers.listByResource(resource.id)) {
+      if (server.app_name !== appName && wanted.has(server.process_type)) {
+        throw new AppError(
+          'conflict',
+          `process "${server.process_type}" is in both app "${server.app_name}" and app "${appName}": process names must be unique among the apps attached to resource "${resource.name}"; rename one in its Procfile`,
+        );
+      }
+    }
+  }
+}

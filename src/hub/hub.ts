@@ -1,0 +1,199 @@
+import { EventEmitter } from 'node:events';
+import { Catalog } from '../catalog/catalog.js';
+import type { KeyProvider } from '../catalog/secret-box.js';
+import { ProcessSandbox } from '../sandbox/process-sandbox.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { AppError } from '../shared/errors.js';
+import {
+  operationInputs,
+  type OperationInput,
+  type OperationName,
+  type OperationOutputs,
+  type Operations,
+  type ParsedInput,
+} from '../shared/operations.js';
+import { AppRegistry, defaultResourceName } from './app-registry.js';
+import { Limiter } from './limiter.js';
+import { ToolRunner } from './tool-runner.js';
+import { ToolSync } from './tool-sync.js';
+import { Views } from './views.js';
+
+export interface HubOptions {
+  dataDir: string;
+  sandbox?: Sandbox;
+  keys?: KeyProvider;
+  /** The base URL clients reach the hub at, for `INFERENCE_URL`. */
+  url?: string;
+  initTimeoutMs?: number;
+  listTimeoutMs?: number;
+  callTtlMs?: number;
+  maxConcurrentCalls?: number;
+}
+
+type Handlers = { [N in OperationName]: (input: ParsedInput<N>) => Promise<OperationOutputs[N]> | OperationOutputs[N] };
+
+/**
+ * The hub: the catalog, the sandbox and the services over them, wired by hand. It runs every
+ * operation of the API. The owner calls `close()`, which waits for running servers to be gone.
+ */
+export class Hub implements Operations {
+  readonly catalog: Catalog;
+  readonly sandbox: Sandbox;
+  readonly registry: AppRegistry;
+  readonly views: Views;
+  readonly runner: ToolRunner;
+  readonly toolSync: ToolSync;
+  url: string;
+  private readonly events = new EventEmitter();
+  private readonly callTtlMs: number;
+  private readonly handlers: Handlers;
+
+  constructor(options: HubOptions) {
+    this.catalog = Catalog.open(options.dataDir, options.keys);
+    this.sandbox = options.sandbox ?? new ProcessSandbox();
+    this.url = options.url ?? 'http://127.0.0.1:7420';
+    this.callTtlMs = options.callTtlMs ?? 120_000;
+    const changed = () => this.events.emit('change');
+    const sandbox = () => this.sandbox;
+    this.registry = new AppRegistry(this.catalog);
+    this.views = new Views(this.catalog);
+    this.toolSync = new ToolSync(
+      this.catalog,
+      sandbox,
+      { initTimeoutMs: options.initTimeoutMs ?? 60_000, listTimeoutMs: options.listTimeoutMs ?? 30_000 },
+      changed,
+    );
+    this.runner = new ToolRunner(
+      this.catalog,
+      sandbox,
+      new Limiter(options.maxConcurrentCalls ?? 8),
+      options.initTimeoutMs ?? 60_000,
+      changed,
+    );
+    this.ensureDefaultResource();
+    this.handlers = this.createHandlers();
+  }
+
+  /** Listens for any change of state the UI mirrors; returns the function that stops listening. */
+  onDidChange(listener: () => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  async run<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutputs[N]> {
+    const schema = operationInputs[name];
+    if (!schema) throw new AppError('not_found', `no operation "${String(name)}"`);
+    const parsed = schema.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || 'input';
+      throw new AppError('invalid_input', `${field}: ${issue?.message ?? 'invalid'}`);
+    }
+    const handler = this.handlers[name] as (input: unknown) => Promise<OperationOutputs[N]> | OperationOutputs[N];
+    return handler(parsed.data);
+  }
+
+  /** Marks work a killed hub left half-done as failed. Only the process that owns the data dir calls it. */
+  recoverInterrupted(): void {
+    this.catalog.servers.failInterruptedSyncs();
+    this.catalog.calls.failInterrupted();
+  }
+
+  async close(): Promise<void> {
+    await this.runner.drain();
+    await this.sandbox.dispose();
+    this.catalog.close();
+    this.events.removeAllListeners();
+  }
+
+  private ensureDefaultResource(): void {
+    if (this.catalog.models.findByName(defaultResourceName)) return;
+    this.catalog.models.create({
+      name: defaultResourceName,
+      provider: 'openai',
+      model_id: 'gpt-4o-mini',
+      api_key_env: 'OPENAI_API_KEY',
+    });
+  }
+
+  private async syncApp(appId: string) {
+    const servers = this.catalog.servers.listByApp(appId);
+    await Promise.all(servers.map((server) => this.toolSync.sync(server)));
+    return this.catalog.servers.listByApp(appId).map((row) => this.views.server(row));
+  }
+
+  private createHandlers(): Handlers {
+    const { catalog, registry, views } = this;
+    const changed = () => this.events.emit('change');
+    return {
+      'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
+      'apps.add': async (input) => {
+        const app = await registry.add(input);
+        changed();
+        await this.syncApp(app.id);
+        return views.app(app.name);
+      },
+      'apps.remove': ({ name }) => {
+        const app = registry.remove(name);
+        changed();
+        return { removed: app.name };
+      },
+      'servers.list': ({ resource }) => {
+        const rows = resource
+          ? catalog.servers.listByResource(registry.resource(resource).id)
+          : catalog.servers.list();
+        return rows.map((row) => views.server(row));
+      },
+      sync: async ({ app }) => {
+        const apps = app ? [registry.app(app)] : catalog.apps.list();
+        const synced = await Promise.all(apps.map((row) => this.syncApp(row.id)));
+        return synced.flat();
+      },
+      call: ({ tool, args, resource }) =>
+        this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName, ttlMs: this.callTtlMs }),
+      'models.list': () => catalog.models.list().map((row) => views.resource(row)),
+      'models.create': (input) => {
+        if (catalog.models.findByName(input.name)) {
+          throw new AppError('conflict', `a model resource named "${input.name}" already exists`);
+        }
+        const row = catalog.models.create({ ...input, model_id: input.model });
+        changed();
+        return views.resource(row);
+      },
+      'models.remove': ({ name }) => {
+        if (name === defaultResourceName) throw new AppError('invalid_input', 'the default resource cannot be removed');
+        catalog.models.remove(registry.resource(name).id);
+        changed();
+        return { removed: name };
+      },
+      attach: ({ app, resource }) => {
+        const done = registry.attach(app, resource);
+        changed();
+        return done;
+      },
+      detach: ({ app, resource }) => {
+        const done = registry.detach(app, resource);
+        changed();
+        return done;
+      },
+      'config.get': ({ app }) => ({ app, vars: catalog.config.get(registry.app(app).id) }),
+      'config.set': ({ app, vars }) => {
+        const row = registry.app(app);
+        catalog.config.set(row.id, vars);
+        changed();
+        return { app, vars: catalog.config.get(row.id) };
+      },
+      'config.unset': ({ app, keys }) => {
+        const row = registry.app(app);
+        catalog.config.unset(row.id, keys);
+        changed();
+        return { app, vars: catalog.config.get(row.id) };
+      },
+      key: ({ resource }) => {
+        const row = registry.resource(resource ?? defaultResourceName);
+        return { INFERENCE_URL: this.url, INFERENCE_KEY: catalog.models.inferenceKey(row.id), INFERENCE_MODEL_ID: row.model_id };
+      },
+      'calls.list': ({ limit }) => catalog.calls.list(limit),
+    };
+  }
+}

@@ -1,0 +1,60 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
+import type { Sandbox } from '../sandbox/sandbox.js';
+import { UpstreamSession } from '../upstream/upstream-session.js';
+
+export interface SyncTimeouts {
+  initTimeoutMs: number;
+  listTimeoutMs: number;
+}
+
+/**
+ * Re-reads a server's tools in a fresh sandboxed process: `initialize`, `tools/list` over every
+ * page, store. `primitives_status` goes syncing → synced, or error with the reason.
+ */
+export class ToolSync {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly sandbox: () => Sandbox,
+    private readonly timeouts: SyncTimeouts,
+    private readonly changed: () => void,
+  ) {}
+
+  async sync(server: ServerRow): Promise<void> {
+    this.catalog.servers.setSyncing(server.id);
+    this.changed();
+    try {
+      const { info, tools } = await this.readTools(server);
+      this.catalog.servers.setSynced(server.id, info, tools);
+    } catch (error) {
+      this.catalog.servers.setSyncError(server.id, error instanceof Error ? error.message : String(error));
+    }
+    this.changed();
+  }
+
+  private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[] }> {
+    const app = this.catalog.apps.findById(server.app_id);
+    if (!app) throw new Error(`app of server ${server.id} vanished`);
+    const proc = await this.sandbox().launch({
+      appName: app.name,
+      appPath: app.path,
+      processType: server.process_type,
+      command: server.process_command,
+      env: this.catalog.config.get(app.id),
+    });
+    try {
+      const session = await UpstreamSession.open(proc, {
+        label: `${app.name}/${server.process_type}`,
+        initTimeoutMs: this.timeouts.initTimeoutMs,
+      });
+      try {
+        const tools = await session.listAllTools({ timeout: this.timeouts.listTimeoutMs });
+        return { info: session.serverInfo, tools: tools as ToolDefinition[] };
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await proc.dispose();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/** Names users type: apps, resources. Lowercase, digits and dashes, like Heroku app names. */
+export const nameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must start with a letter and hold only a-z, 0-9 and -, at most 40 characters');
+
+export const configKeySchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a shell variable name (letters, digits, _)');
+
+export type ServerStatus = 'registered' | 'disconnected';
+export type PrimitivesStatus = 'syncing' | 'synced' | 'error';
+
+/** A tool as `GET /v1/mcp/servers` shows it (Heroku's Tool Object). */
+export interface ToolView {
+  name: string;
+  namespaced_name: string;
+  description?: string;
+  input_schema: Record<string, unknown>;
+  output_schema?: Record<string, unknown>;
+  annotations: Record<string, unknown>;
+}
+
+/** A server as `GET /v1/mcp/servers` shows it (Heroku's MCP Server Object, plus `app_name`). */
+export interface ServerView {
+  id: string;
+  app_id: string;
+  app_name: string;
+  process_type: string;
+  process_command: string;
+  created_at: string;
+  updated_at: string;
+  namespace: string;
+  server_status: ServerStatus;
+  primitives_status: PrimitivesStatus;
+  primitives_error?: string;
+  tools: ToolView[];
+}
+
+export interface SkippedProcess {
+  name: string;
+  command: string;
+  line: number;
+}
+
+export interface AppView {
+  id: string;
+  name: string;
+  path: string;
+  servers: { process_type: string; process_command: string; primitives_status: PrimitivesStatus; tools: number }[];
+  skipped: SkippedProcess[];
+  resources: string[];
+  created_at: string;
+  updated_at: string;
+}
+
+export type ProviderKind = 'openai' | 'anthropic';
+
+export interface ModelResourceView {
+  id: string;
+  name: string;
+  provider: ProviderKind;
+  model_id: string;
+  base_url?: string;
+  api_key_env?: string;
+  has_api_key: boolean;
+  apps: string[];
+  created_at: string;
+}
+
+export interface InferenceEnv {
+  INFERENCE_URL: string;
+  INFERENCE_KEY: string;
+  INFERENCE_MODEL_ID: string;
+}
+
+export interface CallTimings {
+  queued_ms: number;
+  start_ms: number;
+  init_ms: number;
+  run_ms: number;
+  total_ms: number;
+}
+
+export interface CallRecordView {
+  id: string;
+  tool: string;
+  app_name: string;
+  process_type: string;
+  resource: string | null;
+  arguments: unknown;
+  result: unknown;
+  error: string | null;
+  is_error: boolean;
+  status: 'running' | 'ok' | 'error';
+  sandbox: string;
+  container_id: string | null;
+  exit_code: number | null;
+  timings: CallTimings | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface ConfigView {
+  app: string;
+  vars: Record<string, string>;
+}
+
+export interface HubInfo {
+  version: string;
+  url: string;
+  inference_url: string;
+  toolkit_url: string;
+  ui_url: string;
+  sandbox: { kind: string; sandboxed: boolean; ready: boolean; reason?: string };
+}

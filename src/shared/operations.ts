@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import {
+  configKeySchema,
+  nameSchema,
+  type AppView,
+  type CallRecordView,
+  type ConfigView,
+  type InferenceEnv,
+  type ModelResourceView,
+  type ServerView,
+} from './api.js';
+
+const resource = nameSchema.optional();
+const jsonObject = z.record(z.string(), z.unknown());
+
+/**
+ * Every operation the hub offers to the CLI and the UI, with the schema of its input.
+ * `POST /api/<name>` runs one; a CLI without a running hub runs the same on the data dir.
+ */
+export const operationInputs = {
+  'apps.list': z.object({}),
+  'apps.add': z.object({
+    path: z.string().min(1),
+    name: nameSchema.optional(),
+    attach: nameSchema.nullable().optional(),
+  }),
+  'apps.remove': z.object({ name: z.string() }),
+  'servers.list': z.object({ resource }),
+  sync: z.object({ app: z.string().optional() }),
+  call: z.object({ tool: z.string().min(1), args: jsonObject.default({}), resource }),
+  'models.list': z.object({}),
+  'models.create': z.object({
+    name: nameSchema,
+    provider: z.enum(['openai', 'anthropic']),
+    model: z.string().min(1),
+    base_url: z.url().optional(),
+    api_key_env: configKeySchema.optional(),
+    api_key: z.string().min(1).optional(),
+  }),
+  'models.remove': z.object({ name: z.string() }),
+  attach: z.object({ app: z.string(), resource }),
+  detach: z.object({ app: z.string(), resource }),
+  'config.get': z.object({ app: z.string() }),
+  'config.set': z.object({ app: z.string(), vars: z.record(configKeySchema, z.string()) }),
+  'config.unset': z.object({ app: z.string(), keys: z.array(configKeySchema).min(1) }),
+  key: z.object({ resource }),
+  'calls.list': z.object({ limit: z.number().int().min(1).max(10_000).default(20) }),
+} as const;
+
+export type OperationName = keyof typeof operationInputs;
+export type OperationInput<N extends OperationName> = z.input<(typeof operationInputs)[N]>;
+export type ParsedInput<N extends OperationName> = z.output<(typeof operationInputs)[N]>;
+
+export interface CallOutcome {
+  result: CallToolResultShape;
+  call: CallRecordView;
+}
+
+/** The MCP `CallToolResult`, loosely: the hub passes through whatever the server returned. */
+export interface CallToolResultShape {
+  content: unknown[];
+  isError?: boolean;
+  structuredContent?: unknown;
+  [key: string]: unknown;
+}
+
+export interface OperationOutputs {
+  'apps.list': AppView[];
+  'apps.add': AppView;
+  'apps.remove': { removed: string };
+  'servers.list': ServerView[];
+  sync: ServerView[];
+  call: CallOutcome;
+  'models.list': ModelResourceView[];
+  'models.create': ModelResourceView;
+  'models.remove': { removed: string };
+  attach: { app: string; resource: string };
+  detach: { app: string; resource: string };
+  'config.get': ConfigView;
+  'config.set': ConfigView;
+  'config.unset': ConfigView;
+  key: InferenceEnv;
+  'calls.list': CallRecordView[];
+}
+
+/** Anything that runs operations: the hub itself, or a client of a running hub. */
+export interface Operations {
+  run<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutputs[N]>;
+}

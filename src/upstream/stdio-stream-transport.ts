@@ -1,0 +1,89 @@
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { SandboxProcess } from '../sandbox/sandbox.js';
+
+/** Why an upstream session ended before its time, in words a user can act on. */
+export type UpstreamFault =
+  | { kind: 'garbage'; line: string }
+  | { kind: 'oversized'; limit: number }
+  | { kind: 'exited'; code: number | null; signal: string | null };
+
+/** Largest single message accepted from a server; past it the session ends. */
+export const maxMessageBytes = 64 * 1024 * 1024;
+
+/**
+ * MCP's stdio framing (one JSON-RPC message per line) over a sandboxed process's streams. It never
+ * tolerates non-JSON on stdout: the first such line ends the session with a fault naming it.
+ */
+export class StdioStreamTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+  fault: UpstreamFault | undefined;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private closed = false;
+
+  constructor(private readonly proc: SandboxProcess) {}
+
+  start(): Promise<void> {
+    this.proc.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.proc.stdout.on('error', (error) => this.onerror?.(error));
+    this.proc.stdout.once('end', () => void this.close());
+    void this.proc.exited.then(({ code, signal }) => {
+      this.fault ??= { kind: 'exited', code, signal };
+      void this.close();
+    });
+    return Promise.resolve();
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the server has gone'));
+    return new Promise((resolve) => {
+      if (this.proc.stdin.write(serializeMessage(message))) resolve();
+      else this.proc.stdin.once('drain', resolve);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    this.proc.stdout.removeAllListeners('data');
+    this.onclose?.();
+    return Promise.resolve();
+  }
+
+  private receive(chunk: Buffer): void {
+    let rest = chunk;
+    for (let newline = rest.indexOf(10); !this.closed && newline !== -1; newline = rest.indexOf(10)) {
+      const line = Buffer.concat([...this.pending, rest.subarray(0, newline)]).toString('utf8').replace(/\r$/, '');
+      this.pending = [];
+      this.pendingBytes = 0;
+      rest = rest.subarray(newline + 1);
+      this.deliver(line);
+    }
+    if (this.closed || rest.length === 0) return;
+    this.pending.push(rest);
+    this.pendingBytes += rest.length;
+    if (this.pendingBytes > maxMessageBytes) this.fail({ kind: 'oversized', limit: maxMessageBytes });
+  }
+
+  private deliver(line: string): void {
+    if (line.trim() === '') return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch {
+      this.fail({ kind: 'garbage', line: line.length > 200 ? `${line.slice(0, 200)}…` : line });
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  private fail(fault: UpstreamFault): void {
+    this.fault ??= fault;
+    this.pending = [];
+    void this.close();
+  }
+}

@@ -1,0 +1,132 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { CallToolResult, Implementation, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { SandboxProcess } from '../sandbox/sandbox.js';
+import { AppError } from '../shared/errors.js';
+import { StdioStreamTransport, type UpstreamFault } from './stdio-stream-transport.js';
+
+export interface UpstreamOptions {
+  /** Names the server in every error, e.g. `everything/mcp`. */
+  label: string;
+  /** How long `initialize` may take before the server counts as hung. */
+  initTimeoutMs: number;
+  clientInfo?: Implementation;
+}
+
+const stderrTailBytes = 2048;
+const hubClientInfo: Implementation = { name: 'procdock', version: '0.1.0' };
+
+/**
+ * One MCP client session to one server in a sandbox. Every failure comes back as an `AppError` that
+ * says what the server did: exited (with its last stderr lines), wrote non-JSON, or stayed silent.
+ * The owner calls `close()`; it does not dispose the sandboxed process.
+ */
+export class UpstreamSession {
+  private constructor(
+    readonly client: Client,
+    private readonly transport: StdioStreamTransport,
+    private readonly stderr: StderrTail,
+    private readonly label: string,
+  ) {}
+
+  static async open(proc: SandboxProcess, options: UpstreamOptions): Promise<UpstreamSession> {
+    const stderr = new StderrTail(proc);
+    const transport = new StdioStreamTransport(proc);
+    const client = new Client(options.clientInfo ?? hubClientInfo, { capabilities: {} });
+    client.onerror = () => undefined;
+    const session = new UpstreamSession(client, transport, stderr, options.label);
+    await session.guard('initialize', () => client.connect(transport, { timeout: options.initTimeoutMs }));
+    return session;
+  }
+
+  get serverInfo(): { serverInfo?: Implementation; capabilities?: ServerCapabilities; instructions?: string } {
+    return {
+      serverInfo: this.client.getServerVersion(),
+      capabilities: this.client.getServerCapabilities(),
+      instructions: this.client.getInstructions(),
+    };
+  }
+
+  /** Every tool, across every page, exactly as the server listed them. */
+  async listAllTools(options?: RequestOptions): Promise<Tool[]> {
+    if (!this.client.getServerCapabilities()?.tools) return [];
+    const tools: Tool[] = [];
+    const seenCursors = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.guard('tools/list', () =>
+        this.client.listTools(cursor === undefined ? {} : { cursor }, options),
+      );
+      tools.push(...page.tools);
+      cursor = page.nextCursor;
+      if (cursor !== undefined) {
+        if (seenCursors.has(cursor)) throw new AppError('upstream', `${this.label}: tools/list repeated cursor ${cursor}`);
+        seenCursors.add(cursor);
+      }
+    } while (cursor !== undefined);
+    return tools;
+  }
+
+  callTool(name: string, args: Record<string, unknown>, options?: RequestOptions): Promise<CallToolResult> {
+    return this.guard('tools/call', () => this.client.callTool({ name, arguments: args }, undefined, options)) as Promise<CallToolResult>;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+
+  /** Runs one request; a failure becomes an error that says what the server did. */
+  private async guard<T>(step: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      // The process's exit is reported a moment after stdout closes: give it that moment.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      throw new AppError('upstream', `${this.label}: ${step} failed: ${this.explain(error)}`);
+    }
+  }
+
+  private explain(error: unknown): string {
+    const fault = this.transport.fault;
+    const tail = this.stderr.text();
+    const stderr = tail ? `; its stderr ends with: ${tail}` : '';
+    if (fault) return describeFault(fault) + stderr;
+    const message = error instanceof Error ? error.message : String(error);
+    if (/timed out/i.test(message)) return `the server did not answer in time (${message})${stderr}`;
+    return message + stderr;
+  }
+}
+
+export function describeFault(fault: UpstreamFault): string {
+  switch (fault.kind) {
+    case 'garbage':
+      return `the server wrote non-JSON to stdout (${JSON.stringify(fault.line)}); an MCP stdio server must write only JSON-RPC messages there and log to stderr`;
+    case 'oversized':
+      return `the server sent a message over ${fault.limit / 1024 / 1024} MiB`;
+    case 'exited':
+      return fault.signal
+        ? `the server was killed by ${fault.signal}`
+        : `the server exited with code ${fault.code ?? 'unknown'}`;
+  }
+}
+
+/** Keeps the last few KiB of a server's stderr for error messages; the rest is dropped. */
+class StderrTail {
+  private tail = '';
+
+  constructor(proc: SandboxProcess) {
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (chunk: string) => {
+      this.tail = (this.tail + chunk).slice(-stderrTailBytes);
+    });
+  }
+
+  text(): string {
+    return this.tail
+      .trim()
+      .split('\n')
+      .slice(-5)
+      .join(' | ')
+      .slice(-500);
+  }
+}
