@@ -11,6 +11,13 @@ import {
 } from './api.js';
 
 const resource = nameSchema.optional();
+
+function checkConfigKeys(vars: Record<string, string>, ctx: z.RefinementCtx): void {
+  for (const key of Object.keys(vars)) {
+    const checked = configKeySchema.safeParse(key);
+    if (!checked.success) ctx.addIssue({ code: 'custom', message: `config var "${key}" ${checked.error.issues[0]?.message ?? 'is invalid'}` });
+  }
+}
 const jsonObject = z.record(z.string(), z.unknown());
 
 /**
@@ -41,7 +48,7 @@ export const operationInputs = {
   attach: z.object({ app: z.string(), resource }),
   detach: z.object({ app: z.string(), resource }),
   'config.get': z.object({ app: z.string() }),
-  'config.set': z.object({ app: z.string(), vars: z.record(configKeySchema, z.string()) }),
+  'config.set': z.object({ app: z.string(), vars: z.record(z.string(), z.string()).superRefine(checkConfigKeys) }),
   'config.unset': z.object({ app: z.string(), keys: z.array(configKeySchema).min(1) }),
   key: z.object({ resource }),
   'calls.list': z.object({ limit: z.number().int().min(1).max(10_000).default(20) }),

@@ -1,0 +1,267 @@
+import { createRequire } from 'node:module';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { AppView, ServerView } from '../shared/api.js';
+import { AppError, isAppError } from '../shared/errors.js';
+import type { Operations } from '../shared/operations.js';
+import { ms, table } from './format.js';
+import { serve } from './serve.js';
+import { withOperations } from './session.js';
+
+const program = new Command('procdock')
+  .description('A personal MCP hub: Procfile MCP servers, one throwaway sandbox per tool call, one toolkit URL.')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+function print(json: boolean, data: unknown, human: () => string): void {
+  process.stdout.write(`${json ? JSON.stringify(data, null, 2) : human()}\n`);
+}
+
+/** Adds a data command: runs through the hub or the data dir, prints JSON with --json. */
+function command(spec: string, description: string): Command {
+  return program.command(spec).description(description).option('--json', 'print JSON');
+}
+
+function ops<T>(work: (ops: Operations) => Promise<T>): Promise<T> {
+  return withOperations((o) => work(o));
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function keyValues(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw new AppError('invalid_input', `"${pair}" is not KEY=VALUE`);
+      return [pair.slice(0, eq), pair.slice(eq + 1)];
+    }),
+  );
+}
+
+function describeApp(app: AppView): string {
+  const lines = [`${app.name}  ${app.path}`];
+  for (const s of app.servers) lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${s.tools} tools]`);
+  for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);
+  lines.push(`  attached to: ${app.resources.join(', ') || 'no resource'}`);
+  return lines.join('\n');
+}
+
+function describeServers(servers: ServerView[]): string {
+  if (servers.length === 0) return 'No servers. Register an app with: procdock apps:add PATH';
+  return servers
+    .map((s) => {
+      const head = `${s.app_name}/${s.process_type}  ${s.server_status}, ${s.primitives_status}${s.primitives_error ? `: ${s.primitives_error}` : ''}`;
+      const tools = s.tools.map((t) => `  ${t.namespaced_name}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
+      return [head, ...tools].join('\n');
+    })
+    .join('\n\n');
+}
+
+program
+  .command('serve')
+  .description('run the headless hub: HTTP API, toolkit and web UI')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port (0 picks a free one)', positiveInt, 7420)
+  .option('--open', 'open the UI in a browser', false)
+  .action((o: { host: string; port: number; open: boolean }) => serve(o));
+
+program
+  .command('start')
+  .description('start the desktop app (or, without Electron, serve --open)')
+  .action(async () => {
+    const require = createRequire(import.meta.url);
+    let electron: string | undefined;
+    try {
+      electron = require('electron') as unknown as string;
+    } catch {
+      electron = undefined;
+    }
+    if (typeof electron !== 'string') {
+      process.stderr.write('No Electron runtime is installed: running the hub with its web UI instead (procdock serve --open).\n');
+      return serve({ host: '127.0.0.1', port: 7420, open: true });
+    }
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    spawn(electron, [root], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0));
+  });
+
+command('apps', 'list the registered apps').action((o: { json?: boolean }) =>
+  ops(async (h) => {
+    const apps = await h.run('apps.list', {});
+    print(!!o.json, apps, () => (apps.length ? apps.map(describeApp).join('\n\n') : 'No apps. Add one with: procdock apps:add PATH'));
+  }),
+);
+
+command('apps:add <path>', 'register a Procfile app and sync its MCP servers')
+  .option('--name <name>', 'app name (default: the folder name)')
+  .option('--attach <resource>', 'model resource to attach it to', 'default')
+  .option('--no-attach', 'do not attach it to any resource')
+  .action((path: string, o: { json?: boolean; name?: string; attach: string | false }) =>
+    ops(async (h) => {
+      if (!o.json) process.stderr.write(`Registering ${path} and syncing its servers…\n`);
+      const app = await h.run('apps.add', { path, name: o.name, attach: o.attach === false ? null : o.attach });
+      print(!!o.json, app, () => describeApp(app));
+    }),
+  );
+
+command('apps:remove <name>', 'remove an app, its servers and their tools').action((name: string, o: { json?: boolean }) =>
+  ops(async (h) => print(!!o.json, await h.run('apps.remove', { name }), () => `Removed ${name}.`)),
+);
+
+command('servers', 'list MCP servers with their tools (the GET /v1/mcp/servers array)')
+  .option('--resource <resource>', 'only the servers attached to this resource')
+  .action((o: { json?: boolean; resource?: string }) =>
+    ops(async (h) => {
+      const servers = await h.run('servers.list', { resource: o.resource });
+      print(!!o.json, servers, () => describeServers(servers));
+    }),
+  );
+
+command('sync [app]', 're-read the tools of every server (of one app) in a fresh sandbox').action(
+  (app: string | undefined, o: { json?: boolean }) =>
+    ops(async (h) => {
+      const servers = await h.run('sync', { app });
+      print(!!o.json, servers, () => describeServers(servers));
+      if (servers.some((s) => s.primitives_status === 'error')) process.exitCode = 1;
+    }),
+);
+
+command('call <tool>', 'run one tool as the toolkit would and print its CallToolResult')
+  .option('--args <json>', 'arguments as a JSON object', '{}')
+  .option('--resource <resource>', 'model resource whose toolkit to use')
+  .action((tool: string, o: { json?: boolean; args: string; resource?: string }) =>
+    ops(async (h) => {
+      let args: unknown;
+      try {
+        args = JSON.parse(o.args);
+      } catch (error) {
+        throw new AppError('invalid_input', `--args is not JSON: ${(error as Error).message}`);
+      }
+      if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new AppError('invalid_input', '--args must be a JSON object');
+      const { result, call } = await h.run('call', { tool, args: args as Record<string, unknown>, resource: o.resource });
+      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (!o.json && call.timings) {
+        process.stderr.write(
+          `${call.app_name}/${call.process_type} in ${call.sandbox} sandbox: total ${ms(call.timings.total_ms)} (start ${ms(call.timings.start_ms)}, init ${ms(call.timings.init_ms)}, run ${ms(call.timings.run_ms)})\n`,
+        );
+      }
+      if (result.isError) process.exitCode = 1;
+    }),
+  );
+
+command('models:create <name>', 'create a model resource (its own INFERENCE_KEY and toolkit)')
+  .addOption(new Option('--provider <provider>', 'provider').choices(['openai', 'anthropic']).makeOptionMandatory())
+  .requiredOption('--model <id>', 'model id, e.g. gpt-4o-mini or claude-sonnet-4-5')
+  .option('--base-url <url>', 'OpenAI-compatible endpoint (Heroku Inference, Ollama, LM Studio, OpenRouter, vLLM)')
+  .option('--api-key-env <var>', 'environment variable that holds the API key')
+  .action((name: string, o: { json?: boolean; provider: 'openai' | 'anthropic'; model: string; baseUrl?: string; apiKeyEnv?: string }) =>
+    ops(async (h) => {
+      const model = await h.run('models.create', {
+        name,
+        provider: o.provider,
+        model: o.model,
+        base_url: o.baseUrl,
+        api_key_env: o.apiKeyEnv,
+      });
+      print(!!o.json, model, () => `Created ${model.name} (${model.provider} ${model.model_id}). Its key: procdock key --resource ${model.name}`);
+    }),
+  );
+
+command('models', 'list model resources').action((o: { json?: boolean }) =>
+  ops(async (h) => {
+    const models = await h.run('models.list', {});
+    print(!!o.json, models, () =>
+      table(
+        ['NAME', 'PROVIDER', 'MODEL', 'APPS'],
+        models.map((m) => [m.name, m.provider, m.model_id, m.apps.join(', ') || '-']),
+      ),
+    );
+  }),
+);
+
+command('models:remove <name>', 'remove a model resource').action((name: string, o: { json?: boolean }) =>
+  ops(async (h) => print(!!o.json, await h.run('models.remove', { name }), () => `Removed ${name}.`)),
+);
+
+for (const verb of ['attach', 'detach'] as const) {
+  command(`${verb} <app>`, verb === 'attach' ? 'attach an app to a model resource' : 'detach an app from a model resource')
+    .option('--resource <resource>', 'model resource', 'default')
+    .action((app: string, o: { json?: boolean; resource: string }) =>
+      ops(async (h) => {
+        const done = await h.run(verb, { app, resource: o.resource });
+        print(!!o.json, done, () => `${verb === 'attach' ? 'Attached' : 'Detached'} ${done.app} ${verb === 'attach' ? 'to' : 'from'} ${done.resource}.`);
+      }),
+    );
+}
+
+function printConfig(json: boolean, config: { app: string; vars: Record<string, string> }): void {
+  print(json, config, () => {
+    const entries = Object.entries(config.vars);
+    return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join('\n') : `${config.app} has no config vars.`;
+  });
+}
+
+command('config <app>', "show an app's config vars").action((app: string, o: { json?: boolean }) =>
+  ops(async (h) => printConfig(!!o.json, await h.run('config.get', { app }))),
+);
+command('config:set <app> <pairs...>', 'set config vars (KEY=VALUE…), given to the app’s servers').action(
+  (app: string, pairs: string[], o: { json?: boolean }) =>
+    ops(async (h) => printConfig(!!o.json, await h.run('config.set', { app, vars: keyValues(pairs) }))),
+);
+command('config:unset <app> <keys...>', 'remove config vars').action((app: string, keys: string[], o: { json?: boolean }) =>
+  ops(async (h) => printConfig(!!o.json, await h.run('config.unset', { app, keys }))),
+);
+
+command('key', 'print INFERENCE_URL, INFERENCE_KEY and INFERENCE_MODEL_ID as shell exports')
+  .option('--resource <resource>', 'model resource', 'default')
+  .action((o: { json?: boolean; resource: string }) =>
+    ops(async (h) => {
+      const env = await h.run('key', { resource: o.resource });
+      print(!!o.json, env, () => `export ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    }),
+  );
+
+command('calls', 'the call log, newest first, with timings')
+  .option('--limit <n>', 'how many', positiveInt, 20)
+  .action((o: { json?: boolean; limit: number }) =>
+    ops(async (h) => {
+      const calls = await h.run('calls.list', { limit: o.limit });
+      print(!!o.json, calls, () =>
+        table(
+          ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'START', 'INIT', 'RUN', 'SANDBOX'],
+          calls.map((c) => [
+            c.started_at.replace('T', ' ').slice(0, 19),
+            c.tool,
+            `${c.app_name}/${c.process_type}`,
+            c.status,
+            ms(c.timings?.total_ms),
+            ms(c.timings?.start_ms),
+            ms(c.timings?.init_ms),
+            ms(c.timings?.run_ms),
+            c.sandbox,
+          ]),
+        ),
+      );
+    }),
+  );
+
+/** Runs the CLI; every failure ends as one clear line on stderr and a non-zero exit. */
+export async function main(argv: string[]): Promise<void> {
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version') return;
+    if (code?.startsWith('commander.')) {
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`procdock: ${isAppError(error) ? error.message : String((error as Error).stack ?? error)}\n`);
+    process.exitCode = 1;
+  }
+}

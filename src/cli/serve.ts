@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import pino from 'pino';
+import { resolveDataDir } from '../hub/data-dir.js';
+import { claimDataDir, releaseDataDir, updateHubFile } from '../hub/hub-file.js';
+import { Hub } from '../hub/hub.js';
+import { HubServer } from '../http/hub-server.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  open: boolean;
+}
+
+/** `procdock serve`: the headless hub. Runs until SIGINT or SIGTERM, then cleans up after itself. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const logger = pino({ level: process.env.PROCDOCK_LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const dataDir = resolveDataDir();
+  claimDataDir(dataDir);
+  let hub: Hub | undefined;
+  let server: HubServer | undefined;
+  try {
+    hub = new Hub({ dataDir });
+    hub.recoverInterrupted();
+    const token = randomBytes(24).toString('base64url');
+    server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger });
+    const url = await server.start();
+    hub.url = url;
+    updateHubFile(dataDir, { pid: process.pid, url, token, started_at: new Date().toISOString() });
+    const sandbox = await hub.sandbox.status();
+    process.stdout.write(
+      [
+        `INFERENCE_URL=${url}`,
+        `Toolkit:  ${url}/mcp  (Bearer INFERENCE_KEY: procdock key)`,
+        `UI:       ${url}/`,
+        `Data dir: ${dataDir}`,
+        `Sandbox:  ${hub.sandbox.kind}${hub.sandbox.sandboxed ? '' : ' (UNSANDBOXED: servers run as plain processes)'}${sandbox.ready ? '' : ` — calls cannot run: ${sandbox.reason ?? 'unknown'}`}`,
+        '',
+      ].join('\n'),
+    );
+    if (options.open) openBrowser(`${url}/#token=${token}`);
+  } catch (error) {
+    await server?.close();
+    await hub?.close();
+    releaseDataDir(dataDir);
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  logger.info('stopping');
+  await server.close();
+  await hub.close();
+  releaseDataDir(dataDir);
+}
+
+function openBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => process.stderr.write(`open ${url} in a browser\n`));
+  child.unref();
+}

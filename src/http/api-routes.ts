@@ -1,0 +1,15 @@
+import { Router, type Request, type Response } from 'express';
+import type { Hub } from '../hub/hub.js';
+import { operationInputs, type OperationName } from '../shared/operations.js';
+import { AppError } from '../shared/errors.js';
+
+/** `POST /api/<operation>`: the UI's and the CLI's way into a running hub. */
+export function apiRoutes(hub: Hub): Router {
+  const router = Router();
+  router.post('/:operation', async (req: Request, res: Response) => {
+    const name = req.params.operation as OperationName;
+    if (!Object.hasOwn(operationInputs, name)) throw new AppError('not_found', `no operation "${name}"`);
+    res.json(await hub.run(name, (req.body ?? {}) as never));
+  });
+  return router;
+}

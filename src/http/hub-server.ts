@@ -1,0 +1,81 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Hub } from '../hub/hub.js';
+import { isAppError } from '../shared/errors.js';
+import { apiRoutes } from './api-routes.js';
+import { adminAuth, hostCheck, inferenceKeyAuth, originCheck, sendError } from './security.js';
+import { v1Routes } from './v1-routes.js';
+
+export interface HubServerOptions {
+  host: string;
+  port: number;
+  adminToken: string;
+  logger: Logger;
+  /** Largest request body accepted; larger ones get 413. */
+  bodyLimit?: string;
+}
+
+/** The hub's HTTP face: health, Heroku's `/v1`, the UI's `/api`. The owner calls `close()`. */
+export class HubServer {
+  private server: Server | undefined;
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly options: HubServerOptions,
+  ) {}
+
+  /** Listens and resolves with the base URL, e.g. `http://127.0.0.1:7420`. */
+  async start(): Promise<string> {
+    const server = createServer(this.app());
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
+    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private app(): express.Express {
+    const { hub, options } = this;
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', false);
+    const extraHosts = isWildcard(options.host) ? [] : [options.host.includes(':') ? `[${options.host}]` : options.host];
+    app.use(hostCheck(extraHosts), originCheck(extraHosts));
+    app.get('/health', (_req, res) => {
+      res.json({ status: 'ok' });
+    });
+    const json = express.json({ limit: options.bodyLimit ?? '4mb' });
+    app.use('/v1', inferenceKeyAuth((key) => hub.catalog.models.findByKey(key)), json, v1Routes(hub));
+    app.use('/api', adminAuth(options.adminToken), json, apiRoutes(hub));
+    app.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
+    app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+      if (isAppError(error)) return sendError(res, error.status, error.code, error.message);
+      const status = (error as { status?: number }).status;
+      if (status === 413) return sendError(res, 413, 'too_large', `request body over ${options.bodyLimit ?? '4mb'}`);
+      if (status === 400) return sendError(res, 400, 'invalid_input', 'the body is not valid JSON');
+      options.logger.error({ err: error }, 'unexpected error');
+      sendError(res, 500, 'internal', 'the hub hit a bug; see its log');
+    });
+    return app;
+  }
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}

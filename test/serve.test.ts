@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerView } from '../src/shared/api.js';
+import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
+
+interface RunningHub {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+function startHub(home: string, args: string[] = []): Promise<RunningHub> {
+  const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'serve', '--port', '0', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_LOG_LEVEL: 'warn' },
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${output}`)), 20_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /INFERENCE_URL=(\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], output: () => output });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${output}`)));
+  });
+}
+
+async function stopHub(hub: RunningHub): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => hub.child.once('exit', (code) => resolve(code)));
+  hub.child.kill('SIGTERM');
+  return exited;
+}
+
+describe('procdock serve', () => {
+  let home: string;
+  let hub: RunningHub;
+  let key: string;
+
+  beforeAll(async () => {
+    home = tempDir();
+    const app = makeApp({ Procfile: `mcp-paged: ${fixture('paged.mjs')}\n` });
+    expect((await cli(home, ['apps:add', app, '--name', 'paged'])).code).toBe(0);
+    hub = await startHub(home);
+    key = /INFERENCE_KEY=(\S+)/.exec((await cli(home, ['key'])).stdout)?.[1] ?? '';
+  });
+  afterAll(async () => {
+    if (hub.child.exitCode === null) await stopHub(hub);
+    cleanupTempDirs();
+  });
+
+  it('listens on 127.0.0.1 on a free port and prints the URLs', () => {
+    expect(hub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(hub.output()).toContain(`Toolkit:  ${hub.url}/mcp`);
+    expect(hub.output()).toContain(`UI:       ${hub.url}/`);
+  });
+
+  it('writes hub.json with its url and pid, readable only by the user', () => {
+    const file = join(home, 'hub.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ url: hub.url, pid: hub.child.pid });
+  });
+
+  it('answers /health without auth', async () => {
+    const response = await fetch(`${hub.url}/health`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves GET /v1/mcp/servers to the INFERENCE_KEY with Heroku fields', async () => {
+    const response = await fetch(`${hub.url}/v1/mcp/servers`, { headers: { authorization: `Bearer ${key}` } });
+    expect(response.status).toBe(200);
+    const [server] = (await response.json()) as ServerView[];
+    expect(Object.keys(server ?? {})).toEqual(
+      expect.arrayContaining(['id', 'app_id', 'process_type', 'process_command', 'created_at', 'updated_at', 'namespace', 'server_status', 'primitives_status', 'tools']),
+    );
+    expect(server?.tools[0]).toMatchObject({ name: 'alpha', namespaced_name: 'mcp-paged/alpha', annotations: { readOnlyHint: true } });
+  });
+
+  it.each([
+    ['no key', {}],
+    ['a wrong key', { authorization: 'Bearer inf-00000000-0000-0000-0000-000000000000' }],
+    ['a non-bearer scheme', { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }],
+  ])('refuses %s with 401 and WWW-Authenticate: Bearer', async (_case, headers) => {
+    const response = await fetch(`${hub.url}/v1/mcp/servers`, { headers });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
+  });
+
+  it('refuses a foreign Origin with 403 and allows loopback origins', async () => {
+    const auth = { authorization: `Bearer ${key}` };
+    const foreign = await fetch(`${hub.url}/v1/mcp/servers`, { headers: { ...auth, origin: 'https://evil.example.com' } });
+    expect(foreign.status).toBe(403);
+    const local = await fetch(`${hub.url}/v1/mcp/servers`, { headers: { ...auth, origin: 'http://localhost:5173' } });
+    expect(local.status).toBe(200);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) with a 4xx', async () => {
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${hub.url}/health`, { headers: { host: 'evil.example.com' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(status).toBeGreaterThanOrEqual(400);
+    expect(status).toBeLessThan(500);
+  });
+
+  it('refuses the admin API without the admin token, and oversized bodies with 413', async () => {
+    const token = JSON.parse(readFileSync(join(home, 'hub.json'), 'utf8')).token as string;
+    expect((await fetch(`${hub.url}/api/apps.list`, { method: 'POST', headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    const big = await fetch(`${hub.url}/api/apps.list`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ padding: 'x'.repeat(5 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+  });
+
+  it('runs CLI commands through the running hub', async () => {
+    const servers = JSON.parse((await cli(home, ['servers', '--json'])).stdout) as ServerView[];
+    const viaHttp = (await (await fetch(`${hub.url}/v1/mcp/servers`, { headers: { authorization: `Bearer ${key}` } })).json()) as ServerView[];
+    expect(servers).toEqual(viaHttp);
+    const call = await cli(home, ['call', 'beta', '--args', '{"text":"via hub"}']);
+    expect(JSON.parse(call.stdout).content[0].text).toBe('beta: via hub');
+    expect((await cli(home, ['key'])).stdout).toContain(`INFERENCE_URL=${hub.url} `);
+    const refused = await cli(home, ['apps:add', '/nonexistent']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('procdock: /nonexistent: no such folder');
+  });
+
+  it('refuses a second hub on the same data dir', async () => {
+    const second = await cli(home, ['serve', '--port', '0']);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`a hub already runs for ${home} at ${hub.url} (pid ${hub.child.pid})`);
+  });
+
+  it('stops on SIGTERM and releases the data dir', async () => {
+    expect(await stopHub(hub)).toBe(0);
+    expect(existsSync(join(home, 'hub.json'))).toBe(false);
+    const direct = await cli(home, ['apps', '--json']);
+    expect(JSON.parse(direct.stdout)).toHaveLength(1);
+  });
+
+  it('takes over the data dir from a hub that was killed', async () => {
+    const killed = await startHub(home);
+    killed.child.kill('SIGKILL');
+    await new Promise((resolve) => killed.child.once('exit', resolve));
+    expect(existsSync(join(home, 'hub.json'))).toBe(true);
+    const next = await startHub(home);
+    expect(JSON.parse(readFileSync(join(home, 'hub.json'), 'utf8')).pid).toBe(next.child.pid);
+    expect(await stopHub(next)).toBe(0);
+  });
+});
