@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { resolveDataDir } from '../hub/data-dir.js';
 import { claimDataDir, releaseDataDir, updateHubFile } from '../hub/hub-file.js';
@@ -23,7 +26,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     hub = new Hub({ dataDir });
     hub.recoverInterrupted();
     const token = randomBytes(24).toString('base64url');
-    server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger });
+    server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger, uiDir: builtUiDir() });
     const url = await server.start();
     hub.url = url;
     updateHubFile(dataDir, { pid: process.pid, url, token, started_at: new Date().toISOString() });
@@ -54,6 +57,12 @@ export async function serve(options: ServeOptions): Promise<void> {
   await server.close();
   await hub.close();
   releaseDataDir(dataDir);
+}
+
+/** The web UI built by `npm run build` beside this package, if it is there. */
+function builtUiDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../out/renderer', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 function openBrowser(url: string): void {

@@ -13,6 +13,8 @@ export interface HubServerOptions {
   port: number;
   adminToken: string;
   logger: Logger;
+  /** The built web UI (`out/renderer`), served at `/`. */
+  uiDir?: string;
   /** Largest request body accepted; larger ones get 413. */
   bodyLimit?: string;
 }
@@ -63,6 +65,7 @@ export class HubServer {
     const json = express.json({ limit: options.bodyLimit ?? '4mb' });
     app.use('/v1', inferenceKeyAuth((key) => hub.catalog.models.findByKey(key)), json, v1Routes(hub));
     app.use('/api', adminAuth(options.adminToken), json, apiRoutes(hub));
+    if (options.uiDir) app.use(express.static(options.uiDir, { index: 'index.html', maxAge: '1h' }));
     app.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
     app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
       if (isAppError(error)) return sendError(res, error.status, error.code, error.message);

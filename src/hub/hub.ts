@@ -126,6 +126,17 @@ export class Hub implements Operations {
     const { catalog, registry, views } = this;
     const changed = () => this.events.emit('change');
     return {
+      'hub.info': async () => {
+        const status = await this.sandbox.status();
+        return {
+          version: '0.1.0',
+          url: this.url,
+          inference_url: this.url,
+          toolkit_url: `${this.url}/mcp`,
+          ui_url: `${this.url}/`,
+          sandbox: { kind: this.sandbox.kind, sandboxed: this.sandbox.sandboxed, ...status },
+        };
+      },
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
       'apps.add': async (input) => {
         const app = await registry.add(input);

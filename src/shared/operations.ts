@@ -5,6 +5,7 @@ import {
   type AppView,
   type CallRecordView,
   type ConfigView,
+  type HubInfo,
   type InferenceEnv,
   type ModelResourceView,
   type ServerView,
@@ -25,6 +26,7 @@ const jsonObject = z.record(z.string(), z.unknown());
  * `POST /api/<name>` runs one; a CLI without a running hub runs the same on the data dir.
  */
 export const operationInputs = {
+  'hub.info': z.object({}),
   'apps.list': z.object({}),
   'apps.add': z.object({
     path: z.string().min(1),
@@ -72,6 +74,7 @@ export interface CallToolResultShape {
 }
 
 export interface OperationOutputs {
+  'hub.info': HubInfo;
   'apps.list': AppView[];
   'apps.add': AppView;
   'apps.remove': { removed: string };

@@ -1,0 +1,91 @@
+import type { ErrorBody } from '../../../src/shared/errors';
+import type { OperationInput, OperationName, OperationOutputs } from '../../../src/shared/operations';
+
+interface DesktopBridge {
+  hubUrl: string;
+  token: string;
+}
+
+declare global {
+  interface Window {
+    procdock?: DesktopBridge;
+  }
+}
+
+/** An error the hub answered with: its code and its one-line message. */
+export class HubError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where the hub is and how to prove we are its UI: from the desktop shell, or from `#token=` in the URL. */
+function connection(): DesktopBridge {
+  if (window.procdock) return window.procdock;
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const fromUrl = fragment.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem('procdock.token', fromUrl);
+    history.replaceState(null, '', window.location.pathname);
+  }
+  return { hubUrl: window.location.origin, token: fromUrl ?? sessionStorage.getItem('procdock.token') ?? '' };
+}
+
+/** The renderer's one way to the hub: typed operations over `POST /api/<name>`, and change events. */
+export class HubClient {
+  private readonly conn = connection();
+
+  get hubUrl(): string {
+    return this.conn.hubUrl;
+  }
+
+  get hasToken(): boolean {
+    return this.conn.token !== '';
+  }
+
+  async run<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutputs[N]> {
+    const response = await fetch(`${this.conn.hubUrl}/api/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.conn.token}` },
+      body: JSON.stringify(input),
+    });
+    const body = (await response.json().catch(() => undefined)) as unknown;
+    if (!response.ok) {
+      const error = (body as ErrorBody | undefined)?.error;
+      throw new HubError(error?.code ?? 'unavailable', error?.message ?? `the hub answered ${response.status}`);
+    }
+    return body as OperationOutputs[N];
+  }
+
+  /** Calls `listener` on every change of hub state until the returned function is called. */
+  onDidChange(listener: () => void): () => void {
+    const controller = new AbortController();
+    const follow = async (): Promise<void> => {
+      while (!controller.signal.aborted) {
+        try {
+          const response = await fetch(`${this.conn.hubUrl}/api/events`, {
+            headers: { authorization: `Bearer ${this.conn.token}` },
+            signal: controller.signal,
+          });
+          const reader = response.body?.getReader();
+          if (!reader) throw new Error('no event stream');
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            if (new TextDecoder().decode(value).includes('event: change')) listener();
+          }
+        } catch {
+          // The hub restarted or the network hiccupped: retry shortly.
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    };
+    void follow();
+    return () => controller.abort();
+  }
+}
+
+export const hub = new HubClient();

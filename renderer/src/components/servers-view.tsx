@@ -1,0 +1,105 @@
+import { useState, type FormEvent } from 'react';
+import type { ServerView } from '../../../src/shared/api';
+import { useServers } from '../stores/servers';
+
+export function ServersView() {
+  const { apps, servers, loading, error, loadError, busy, addApp, removeApp, sync } = useServers();
+  const [path, setPath] = useState('');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (path.trim() && (await addApp(path.trim()))) setPath('');
+  };
+
+  return (
+    <section>
+      <header className="page-head">
+        <h1>Servers</h1>
+        <p className="muted">Every <code>mcp*</code> process of your Procfile apps. Each tool call runs in a fresh sandbox.</p>
+      </header>
+      <form className="add-app" onSubmit={submit}>
+        <input
+          aria-label="App folder"
+          placeholder="/path/to/an/app/with/a/Procfile"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
+        <button type="submit" disabled={!!busy || !path.trim()}>
+          Add app
+        </button>
+      </form>
+      {busy && <div className="notice">{busy}</div>}
+      {[error, loadError].filter(Boolean).map((message) => (
+        <div key={message} className="notice error" role="alert">
+          {message}
+        </div>
+      ))}
+      {loading ? (
+        <p className="muted">Loading…</p>
+      ) : apps.length === 0 ? (
+        <div className="empty">
+          <h2>No apps yet</h2>
+          <p>
+            Add a folder with a <code>Procfile</code> such as <code>mcp: npx -y @modelcontextprotocol/server-everything</code>.
+          </p>
+        </div>
+      ) : (
+        apps.map((app) => (
+          <article key={app.id} className="card">
+            <div className="card-head">
+              <div>
+                <h2>{app.name}</h2>
+                <div className="muted mono">{app.path}</div>
+              </div>
+              <div className="actions">
+                <span className="muted">{app.resources.length ? `attached to ${app.resources.join(', ')}` : 'not attached'}</span>
+                <button className="ghost" onClick={() => void sync(app.name)} disabled={!!busy}>
+                  Sync
+                </button>
+                <button className="ghost danger" onClick={() => void removeApp(app.name)} disabled={!!busy}>
+                  Remove
+                </button>
+              </div>
+            </div>
+            {servers
+              .filter((s) => s.app_id === app.id)
+              .map((server) => (
+                <ServerRow key={server.id} server={server} />
+              ))}
+            {app.skipped.length > 0 && (
+              <div className="skipped muted">
+                Skipped (not MCP): {app.skipped.map((s) => s.name).join(', ')}
+              </div>
+            )}
+          </article>
+        ))
+      )}
+    </section>
+  );
+}
+
+function ServerRow({ server }: { server: ServerView }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="server">
+      <button className="server-line" onClick={() => setOpen(!open)} aria-expanded={open}>
+        <span className={`dot ${server.primitives_status}`} aria-hidden />
+        <span className="mono strong">{server.process_type}</span>
+        <span className="mono muted ellipsis">{server.process_command}</span>
+        <span className={`pill ${server.primitives_status}`}>{server.primitives_status}</span>
+        <span className="muted">{server.tools.length} tools</span>
+      </button>
+      {server.primitives_error && <div className="server-error">{server.primitives_error}</div>}
+      {open && (
+        <ul className="tools">
+          {server.tools.map((tool) => (
+            <li key={tool.name}>
+              <span className="mono strong">{tool.name}</span>
+              <span className="muted">{tool.description?.split('\n')[0]}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

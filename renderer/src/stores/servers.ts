@@ -1,0 +1,74 @@
+import { create } from 'zustand';
+import type { AppView, HubInfo, ServerView } from '../../../src/shared/api';
+import { hub } from '../api/hub-client';
+
+interface ServersState {
+  apps: AppView[];
+  servers: ServerView[];
+  info: HubInfo | undefined;
+  loading: boolean;
+  /** The last failed action, until the next one starts. */
+  error: string | undefined;
+  /** Why the hub could not be read, until it can. */
+  loadError: string | undefined;
+  busy: string | undefined;
+  refresh(): Promise<void>;
+  addApp(path: string): Promise<boolean>;
+  removeApp(name: string): Promise<void>;
+  sync(app: string): Promise<void>;
+}
+
+/** Mirrors the hub's apps and servers; the hub owns them, this store only follows. */
+export const useServers = create<ServersState>((set, get) => ({
+  apps: [],
+  servers: [],
+  info: undefined,
+  loading: true,
+  error: undefined,
+  loadError: undefined,
+  busy: undefined,
+  async refresh() {
+    try {
+      const [apps, servers, info] = await Promise.all([
+        hub.run('apps.list', {}),
+        hub.run('servers.list', {}),
+        hub.run('hub.info', {}),
+      ]);
+      set({ apps, servers, info, loading: false, loadError: undefined });
+    } catch (error) {
+      set({ loading: false, loadError: `cannot reach the hub: ${(error as Error).message}` });
+    }
+  },
+  async addApp(path) {
+    set({ busy: `Registering ${path}…`, error: undefined });
+    try {
+      await hub.run('apps.add', { path });
+      return true;
+    } catch (error) {
+      set({ error: (error as Error).message });
+      return false;
+    } finally {
+      set({ busy: undefined });
+      await get().refresh();
+    }
+  },
+  async removeApp(name) {
+    await run(set, `Removing ${name}…`, () => hub.run('apps.remove', { name }));
+    await get().refresh();
+  },
+  async sync(app) {
+    await run(set, `Syncing ${app}…`, () => hub.run('sync', { app }));
+    await get().refresh();
+  },
+}));
+
+async function run(set: (partial: Partial<ServersState>) => void, busy: string, work: () => Promise<unknown>) {
+  set({ busy, error: undefined });
+  try {
+    await work();
+  } catch (error) {
+    set({ error: (error as Error).message });
+  } finally {
+    set({ busy: undefined });
+  }
+}
