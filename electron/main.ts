@@ -23,7 +23,7 @@ let window: BrowserWindow | undefined;
 async function startHub(): Promise<void> {
   claimDataDir(dataDir);
   hub = new Hub({ dataDir });
-  hub.recoverInterrupted();
+  await hub.start();
   server = new HubServer(hub, { host: '127.0.0.1', port: 7420, adminToken: token, logger: pino() });
   hubUrl = await server.start();
   hub.url = hubUrl;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
+import { ProcessSandbox } from '../src/sandbox/process-sandbox.js';
 import { cleanupTempDirs, fixture, makeApp, root, tempDir } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -10,7 +11,7 @@ afterAll(cleanupTempDirs);
 describe('a hung server', () => {
   it('is marked error when it does not answer initialize in time, and the hub goes on', async () => {
     const home = tempDir();
-    const hub = new Hub({ dataDir: home, initTimeoutMs: 1500 });
+    const hub = new Hub({ dataDir: home, initTimeoutMs: 1500, sandbox: new ProcessSandbox() });
     try {
       const silent = makeApp({ Procfile: `mcp-silent: ${fixture('silent.mjs')}\n` }, 'silent');
       const app = await hub.run('apps.add', { path: silent });
@@ -34,7 +35,7 @@ describe('a process killed at any moment', () => {
     for (const [i, delay] of delays.entries()) {
       const app = makeApp({ Procfile: `mcp-e${i}: mcp-server-everything stdio\nmcp-p${i}: ${fixture('paged.mjs')}\n` }, `app${i}`);
       const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'apps:add', app, '--name', `app${i}`], {
-        env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home },
+        env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process' },
         stdio: 'ignore',
       });
       const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -49,7 +50,7 @@ describe('a process killed at any moment', () => {
     expect(orphanApps).toEqual([]);
     db.close();
 
-    const hub = new Hub({ dataDir: home });
+    const hub = new Hub({ dataDir: home, sandbox: new ProcessSandbox() });
     hub.recoverInterrupted();
     const servers = await hub.run('servers.list', {});
     expect(servers.every((s) => s.primitives_status !== 'syncing')).toBe(true);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,18 @@ export function makeApp(files: Record<string, string>, name = 'app'): string {
   return dir;
 }
 
+/** An app folder holding copies of fixture servers (for images, which cannot see this checkout). */
+export function makeFixtureApp(procfile: string, servers: string[], extra: Record<string, string> = {}, name = 'app'): string {
+  const files: Record<string, string> = { Procfile: procfile, ...extra };
+  for (const server of [...servers, 'mini-mcp.mjs']) files[server] = readFileSync(join(fixtureServers, server), 'utf8');
+  const dir = join(tempDir(), name);
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
 export function fixture(name: string): string {
   return `node ${JSON.stringify(join(fixtureServers, name))}`;
 }
@@ -45,13 +57,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `bin/procdock` with its own data dir and nothing of the outer hub's environment. */
+/**
+ * Runs `bin/procdock` with its own data dir and nothing of the outer hub's environment. The
+ * process sandbox is the default here; suites about containers pass `PROCDOCK_SANDBOX: 'docker'`.
+ */
 export function cli(home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     execFile(
       process.execPath,
       [join(root, 'bin', 'procdock'), ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, ...env }, timeout: 120_000 },
+      { env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', ...env }, timeout: 180_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolvePromise({ code, stdout, stderr });

@@ -13,7 +13,7 @@ interface RunningHub {
 
 function startHub(home: string, args: string[] = []): Promise<RunningHub> {
   const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'serve', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn' },
   });
   let output = '';
   return new Promise((resolve, reject) => {

@@ -23,7 +23,7 @@ describe('the web UI served by procdock serve', () => {
     const app = makeApp({ Procfile: `web: node web.js\nmcp-everything: mcp-server-everything stdio\nmcp-paged: ${fixture('paged.mjs')}\n` }, 'toolbox');
     expect((await cli(home, ['apps:add', app])).code).toBe(0);
     hub = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'serve', '--port', '0'], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn' },
     });
     url = await new Promise<string>((resolve) => {
       let out = '';

@@ -85,4 +85,13 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX calls_by_start ON calls (started_at DESC);
   `,
+  // 2: each app's image (tag, content hash, build state) and each server's sandbox settings.
+  `
+  ALTER TABLE apps ADD COLUMN image TEXT;
+  ALTER TABLE apps ADD COLUMN image_hash TEXT;
+  ALTER TABLE apps ADD COLUMN build_status TEXT NOT NULL DEFAULT 'none'
+    CHECK (build_status IN ('none', 'building', 'built', 'error'));
+  ALTER TABLE apps ADD COLUMN build_error TEXT;
+  ALTER TABLE servers ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
 import type { PrimitivesStatus, ServerStatus } from '../shared/api.js';
 import { nowIso, type Db } from './database.js';
 
@@ -13,8 +14,14 @@ export interface ServerRow {
   primitives_status: PrimitivesStatus;
   primitives_error: string | null;
   synced_at: string | null;
+  settings: ServerSettings;
+  app_image: string | null;
   created_at: string;
   updated_at: string;
+}
+
+interface RawServerRow extends Omit<ServerRow, 'settings'> {
+  settings_json: string;
 }
 
 /** A tool exactly as the server listed it (name, description, schemas, annotations, _meta…). */
@@ -22,42 +29,52 @@ export type ToolDefinition = { name: string } & Record<string, unknown>;
 
 const selectServers = `
   SELECT s.id, s.app_id, a.name AS app_name, a.path AS app_path, s.process_type, s.process_command,
-         s.server_status, s.primitives_status, s.primitives_error, s.synced_at, s.created_at, s.updated_at
+         s.server_status, s.primitives_status, s.primitives_error, s.synced_at, s.settings_json, a.image AS app_image,
+         s.created_at, s.updated_at
   FROM servers s JOIN apps a ON a.id = s.app_id`;
 
 /** The MCP servers of registered apps and the tools each last listed. */
 export class ServersRepository {
   constructor(private readonly db: Db) {}
 
-  insert(appId: string, processType: string, command: string): string {
+  insert(appId: string, processType: string, command: string, settings: ServerSettings): string {
     const id = randomUUID();
     const now = nowIso();
     this.db
       .prepare(
-        'INSERT INTO servers (id, app_id, process_type, process_command, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO servers (id, app_id, process_type, process_command, settings_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(id, appId, processType, command, now, now);
+      .run(id, appId, processType, command, JSON.stringify(settings), now, now);
     return id;
   }
 
+  setSettings(id: string, settings: ServerSettings): void {
+    this.db.prepare('UPDATE servers SET settings_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(settings), nowIso(), id);
+  }
+
   list(): ServerRow[] {
-    return this.db.prepare<[], ServerRow>(`${selectServers} ORDER BY a.name, s.process_type`).all();
+    return this.db.prepare<[], RawServerRow>(`${selectServers} ORDER BY a.name, s.process_type`).all().map(toServer);
   }
 
   listByApp(appId: string): ServerRow[] {
-    return this.db.prepare<[string], ServerRow>(`${selectServers} WHERE s.app_id = ? ORDER BY s.process_type`).all(appId);
+    return this.db
+      .prepare<[string], RawServerRow>(`${selectServers} WHERE s.app_id = ? ORDER BY s.process_type`)
+      .all(appId)
+      .map(toServer);
   }
 
   listByResource(resourceId: string): ServerRow[] {
     return this.db
-      .prepare<[string], ServerRow>(
+      .prepare<[string], RawServerRow>(
         `${selectServers} JOIN attachments t ON t.app_id = s.app_id WHERE t.resource_id = ? ORDER BY a.name, s.process_type`,
       )
-      .all(resourceId);
+      .all(resourceId)
+      .map(toServer);
   }
 
   findById(id: string): ServerRow | undefined {
-    return this.db.prepare<[string], ServerRow>(`${selectServers} WHERE s.id = ?`).get(id);
+    const row = this.db.prepare<[string], RawServerRow>(`${selectServers} WHERE s.id = ?`).get(id);
+    return row && toServer(row);
   }
 
   setSyncing(id: string): void {
@@ -106,4 +123,8 @@ export class ServersRepository {
       )
       .run(nowIso()).changes;
   }
+}
+
+function toServer({ settings_json, ...rest }: RawServerRow): ServerRow {
+  return { ...rest, settings: { ...defaultServerSettings, ...(JSON.parse(settings_json) as Partial<ServerSettings>) } };
 }

@@ -27,7 +27,27 @@ export class HubClient implements Operations {
     return body as OperationOutputs[N];
   }
 
-  close(): Promise<void> {
-    return Promise.resolve();
+  /** Follows the hub's progress lines until the returned function is called. */
+  onDidProgress(listener: (event: { app: string; line: string }) => void): () => void {
+    const controller = new AbortController();
+    void (async () => {
+      const response = await fetch(`${this.url}/api/events`, {
+        headers: { authorization: `Bearer ${this.token}` },
+        signal: controller.signal,
+      });
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for await (const chunk of response.body ?? []) {
+        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = /^event: progress\ndata: (.*)$/m.exec(frame)?.[1];
+          if (data) listener(JSON.parse(data) as { app: string; line: string });
+        }
+      }
+    })().catch(() => undefined);
+    return () => controller.abort();
   }
 }

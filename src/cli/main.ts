@@ -2,10 +2,10 @@ import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AppView, ServerView } from '../shared/api.js';
 import { AppError, isAppError } from '../shared/errors.js';
-import type { Operations } from '../shared/operations.js';
+import { progressPrinter } from './progress.js';
 import { ms, table } from './format.js';
 import { serve } from './serve.js';
-import { withOperations } from './session.js';
+import { withOperations, type CliOperations } from './session.js';
 
 const program = new Command('procdock')
   .description('A personal MCP hub: Procfile MCP servers, one throwaway sandbox per tool call, one toolkit URL.')
@@ -21,8 +21,25 @@ function command(spec: string, description: string): Command {
   return program.command(spec).description(description).option('--json', 'print JSON');
 }
 
-function ops<T>(work: (ops: Operations) => Promise<T>): Promise<T> {
+function ops<T>(work: (ops: CliOperations) => Promise<T>): Promise<T> {
   return withOperations((o) => work(o));
+}
+
+/** Runs long work on an app while drawing its build progress. */
+async function withProgress<T>(h: CliOperations, quiet: boolean, work: () => Promise<T>): Promise<T> {
+  if (quiet) return work();
+  const printer = progressPrinter();
+  const stop = h.onDidProgress((event) => printer.line(event.line));
+  try {
+    return await work();
+  } finally {
+    stop();
+    printer.done();
+  }
+}
+
+function failedServers(app: AppView): boolean {
+  return app.build_status === 'error' || app.servers.some((s) => s.primitives_status === 'error');
 }
 
 function positiveInt(value: string): number {
@@ -42,7 +59,8 @@ function keyValues(pairs: string[]): Record<string, string> {
 }
 
 function describeApp(app: AppView): string {
-  const lines = [`${app.name}  ${app.path}`];
+  const lines = [`${app.name}  ${app.path}${app.image ? `  (${app.image})` : ''}`];
+  if (app.build_error) lines.push(`  build failed: ${app.build_error}`);
   for (const s of app.servers) lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${s.tools} tools]`);
   for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);
   lines.push(`  attached to: ${app.resources.join(', ') || 'no resource'}`);
@@ -102,11 +120,22 @@ command('apps:add <path>', 'register a Procfile app and sync its MCP servers')
   .option('--no-attach', 'do not attach it to any resource')
   .action((path: string, o: { json?: boolean; name?: string; attach: string | false }) =>
     ops(async (h) => {
-      if (!o.json) process.stderr.write(`Registering ${path} and syncing its servers…\n`);
-      const app = await h.run('apps.add', { path, name: o.name, attach: o.attach === false ? null : o.attach });
+      const app = await withProgress(h, !!o.json, () =>
+        h.run('apps.add', { path, name: o.name, attach: o.attach === false ? null : o.attach }),
+      );
       print(!!o.json, app, () => describeApp(app));
+      if (failedServers(app)) process.exitCode = 1;
     }),
   );
+
+command('apps:build <name>', "rebuild an app's image if its files changed, then re-read its tools").action(
+  (name: string, o: { json?: boolean }) =>
+    ops(async (h) => {
+      const app = await withProgress(h, !!o.json, () => h.run('apps.build', { name }));
+      print(!!o.json, app, () => describeApp(app));
+      if (failedServers(app)) process.exitCode = 1;
+    }),
+);
 
 command('apps:remove <name>', 'remove an app, its servers and their tools').action((name: string, o: { json?: boolean }) =>
   ops(async (h) => print(!!o.json, await h.run('apps.remove', { name }), () => `Removed ${name}.`)),
@@ -124,7 +153,7 @@ command('servers', 'list MCP servers with their tools (the GET /v1/mcp/servers a
 command('sync [app]', 're-read the tools of every server (of one app) in a fresh sandbox').action(
   (app: string | undefined, o: { json?: boolean }) =>
     ops(async (h) => {
-      const servers = await h.run('sync', { app });
+      const servers = await withProgress(h, !!o.json, () => h.run('sync', { app }));
       print(!!o.json, servers, () => describeServers(servers));
       if (servers.some((s) => s.primitives_status === 'error')) process.exitCode = 1;
     }),

@@ -24,7 +24,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   let server: HubServer | undefined;
   try {
     hub = new Hub({ dataDir });
-    hub.recoverInterrupted();
+    await hub.start();
     const token = randomBytes(24).toString('base64url');
     server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger, uiDir: builtUiDir() });
     const url = await server.start();

@@ -9,10 +9,12 @@ export function apiRoutes(hub: Hub): Router {
   router.get('/events', (req: Request, res: Response) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.write(': connected\n\n');
-    const stop = hub.onDidChange(() => res.write('event: change\ndata: {}\n\n'));
+    const stopChange = hub.onDidChange(() => res.write('event: change\ndata: {}\n\n'));
+    const stopProgress = hub.onDidProgress((event) => res.write(`event: progress\ndata: ${JSON.stringify(event)}\n\n`));
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
-      stop();
+      stopChange();
+      stopProgress();
       clearInterval(keepAlive);
     });
   });

@@ -1,4 +1,5 @@
 import { defaultAppName, readAppSource } from '../apps/app-source.js';
+import { defaultServerSettings, readServerSettings } from '../apps/server-settings.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AppRow } from '../catalog/apps-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
@@ -15,6 +16,7 @@ export class AppRegistry {
   /** Validates and registers an app in one transaction; returns it with its servers still to sync. */
   async add(input: ParsedInput<'apps.add'>): Promise<AppRow> {
     const source = await readAppSource(input.path);
+    const settings = await readServerSettings(source.path, source.servers.map((s) => s.name));
     const name = input.name ?? defaultAppName(source.path);
     if (!nameSchema.safeParse(name).success) {
       throw new AppError('invalid_input', `"${name}" is not a valid app name: pick one with --name`);
@@ -30,7 +32,9 @@ export class AppRegistry {
       const resource = resourceName === undefined ? undefined : this.resource(resourceName);
       if (resource) this.assertNoClash(resource, name, source.servers.map((s) => s.name));
       const app = this.catalog.apps.insert({ name, path: source.path, skipped: source.skipped });
-      for (const server of source.servers) this.catalog.servers.insert(app.id, server.name, server.command);
+      for (const server of source.servers) {
+        this.catalog.servers.insert(app.id, server.name, server.command, settings[server.name] ?? defaultServerSettings);
+      }
       if (resource) this.catalog.models.attach(resource.id, app.id);
       return app;
     });

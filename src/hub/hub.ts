@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Catalog } from '../catalog/catalog.js';
 import type { KeyProvider } from '../catalog/secret-box.js';
+import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { AppError } from '../shared/errors.js';
@@ -26,8 +27,25 @@ export interface HubOptions {
   url?: string;
   initTimeoutMs?: number;
   listTimeoutMs?: number;
-  callTtlMs?: number;
   maxConcurrentCalls?: number;
+}
+
+/** A line of progress of long work on an app (an image build), for the CLI and the UI. */
+export interface ProgressEvent {
+  app: string;
+  line: string;
+}
+
+/**
+ * The sandbox the user picked: `PROCDOCK_SANDBOX=process` for plain child processes (unsandboxed),
+ * else Docker, whether or not an engine answers right now.
+ */
+export function createSandbox(dataDir: string, env: NodeJS.ProcessEnv = process.env): Sandbox {
+  if (env.PROCDOCK_SANDBOX === 'process') return new ProcessSandbox();
+  if (env.PROCDOCK_SANDBOX && env.PROCDOCK_SANDBOX !== 'docker') {
+    throw new AppError('invalid_input', `PROCDOCK_SANDBOX=${env.PROCDOCK_SANDBOX}: expected docker or process`);
+  }
+  return new DockerSandbox({ dataDir, buildNetwork: env.PROCDOCK_BUILD_NETWORK || 'host' });
 }
 
 type Handlers = { [N in OperationName]: (input: ParsedInput<N>) => Promise<OperationOutputs[N]> | OperationOutputs[N] };
@@ -45,14 +63,12 @@ export class Hub implements Operations {
   readonly toolSync: ToolSync;
   url: string;
   private readonly events = new EventEmitter();
-  private readonly callTtlMs: number;
   private readonly handlers: Handlers;
 
   constructor(options: HubOptions) {
     this.catalog = Catalog.open(options.dataDir, options.keys);
-    this.sandbox = options.sandbox ?? new ProcessSandbox();
+    this.sandbox = options.sandbox ?? createSandbox(options.dataDir);
     this.url = options.url ?? 'http://127.0.0.1:7420';
-    this.callTtlMs = options.callTtlMs ?? 120_000;
     const changed = () => this.events.emit('change');
     const sandbox = () => this.sandbox;
     this.registry = new AppRegistry(this.catalog);
@@ -80,6 +96,18 @@ export class Hub implements Operations {
     return () => this.events.off('change', listener);
   }
 
+  /** Listens for progress lines of long work (image builds). */
+  onDidProgress(listener: (event: ProgressEvent) => void): () => void {
+    this.events.on('progress', listener);
+    return () => this.events.off('progress', listener);
+  }
+
+  /** Starts what runs in the background: for the hub that owns the data dir. */
+  async start(): Promise<void> {
+    this.recoverInterrupted();
+    await this.sandbox.start();
+  }
+
   async run<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutputs[N]> {
     const schema = operationInputs[name];
     if (!schema) throw new AppError('not_found', `no operation "${String(name)}"`);
@@ -95,6 +123,7 @@ export class Hub implements Operations {
 
   /** Marks work a killed hub left half-done as failed. Only the process that owns the data dir calls it. */
   recoverInterrupted(): void {
+    this.catalog.apps.failInterruptedBuilds();
     this.catalog.servers.failInterruptedSyncs();
     this.catalog.calls.failInterrupted();
   }
@@ -116,9 +145,34 @@ export class Hub implements Operations {
     });
   }
 
+  /** Builds the app's image if its files changed; a failure is stored and shown on its servers. */
+  private async prepareApp(appId: string): Promise<boolean> {
+    const app = this.catalog.apps.findById(appId);
+    if (!app) throw new Error(`app ${appId} vanished`);
+    this.catalog.apps.setBuilding(app.id);
+    this.events.emit('change');
+    try {
+      const prepared = await this.sandbox.prepare(app, (line) => this.events.emit('progress', { app: app.name, line }));
+      this.catalog.apps.setBuilt(app.id, prepared.image, prepared.hash);
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.catalog.apps.setBuildError(app.id, message);
+      for (const server of this.catalog.servers.listByApp(app.id)) {
+        this.catalog.servers.setSyncError(server.id, `the app's image did not build: ${message}`);
+      }
+      return false;
+    } finally {
+      this.events.emit('change');
+    }
+  }
+
+  /** Rebuilds if needed, then re-reads every server's tools. */
   private async syncApp(appId: string) {
-    const servers = this.catalog.servers.listByApp(appId);
-    await Promise.all(servers.map((server) => this.toolSync.sync(server)));
+    if (await this.prepareApp(appId)) {
+      const servers = this.catalog.servers.listByApp(appId);
+      await Promise.all(servers.map((server) => this.toolSync.sync(server)));
+    }
     return this.catalog.servers.listByApp(appId).map((row) => this.views.server(row));
   }
 
@@ -144,10 +198,15 @@ export class Hub implements Operations {
         await this.syncApp(app.id);
         return views.app(app.name);
       },
-      'apps.remove': ({ name }) => {
+      'apps.remove': async ({ name }) => {
+        await this.sandbox.forget(registry.app(name));
         const app = registry.remove(name);
         changed();
         return { removed: app.name };
+      },
+      'apps.build': async ({ name }) => {
+        await this.syncApp(registry.app(name).id);
+        return views.app(name);
       },
       'servers.list': ({ resource }) => {
         const rows = resource
@@ -160,8 +219,7 @@ export class Hub implements Operations {
         const synced = await Promise.all(apps.map((row) => this.syncApp(row.id)));
         return synced.flat();
       },
-      call: ({ tool, args, resource }) =>
-        this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName, ttlMs: this.callTtlMs }),
+      call: ({ tool, args, resource }) => this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName }),
       'models.list': () => catalog.models.list().map((row) => views.resource(row)),
       'models.create': (input) => {
         if (catalog.models.findByName(input.name)) {

@@ -8,14 +8,17 @@ import type { CallTimings } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
 import type { CallOutcome } from '../shared/operations.js';
 import { resolveToolName } from '../toolkit/tool-names.js';
+import { capResult } from '../upstream/result-cap.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
+import { launchOf } from './launch.js';
 import type { Limiter } from './limiter.js';
 
 export interface CallRequest {
   tool: string;
   args: Record<string, unknown>;
   resourceName: string;
-  ttlMs: number;
+  /** Overrides the server's `ttl_seconds`. */
+  ttlMs?: number;
   signal?: AbortSignal;
 }
 
@@ -106,36 +109,33 @@ export class ToolRunner {
     clock: CallClock,
   ): Promise<{ result: CallToolResult; error: string | null; proc?: SandboxProcess }> {
     let proc: SandboxProcess | undefined;
+    const ttlMs = request.ttlMs ?? server.settings.ttl_seconds * 1000;
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), ttlMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
     try {
-      proc = await sandbox.launch(
-        {
-          appName: server.app_name,
-          appPath: server.app_path,
-          processType: server.process_type,
-          command: server.process_command,
-          env: this.catalog.config.get(server.app_id),
-          callId,
-        },
-        request.signal,
-      );
+      proc = await sandbox.launch(launchOf(this.catalog, server, 'call', callId), signal);
       clock.mark('start');
       const session = await UpstreamSession.open(proc, {
         label: `${server.app_name}/${server.process_type}`,
-        initTimeoutMs: Math.min(this.initTimeoutMs, request.ttlMs),
+        initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
+        signal,
       });
       clock.mark('init');
-      const result = await session.callTool(tool, request.args, {
-        timeout: request.ttlMs,
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
+      const result = await session.callTool(tool, request.args, { timeout: ttlMs, signal });
       clock.mark('run');
       void session.close();
-      return { result, error: null, proc };
+      return { result: capResult(result), error: null, proc };
     } catch (error) {
       clock.markMissing();
-      const message = error instanceof Error ? error.message : String(error);
+      const message = deadline.signal.aborted
+        ? `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`
+        : error instanceof Error
+          ? error.message
+          : String(error);
       return { result: { isError: true, content: [{ type: 'text', text: message }] }, error: message, ...(proc ? { proc } : {}) };
     } finally {
+      clearTimeout(timer);
       // Ends the server now; the call returns without waiting for it to be gone.
       if (proc) void proc.dispose();
     }

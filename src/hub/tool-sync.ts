@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
+import { launchOf } from './launch.js';
 
 export interface SyncTimeouts {
   initTimeoutMs: number;
@@ -33,18 +34,10 @@ export class ToolSync {
   }
 
   private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[] }> {
-    const app = this.catalog.apps.findById(server.app_id);
-    if (!app) throw new Error(`app of server ${server.id} vanished`);
-    const proc = await this.sandbox().launch({
-      appName: app.name,
-      appPath: app.path,
-      processType: server.process_type,
-      command: server.process_command,
-      env: this.catalog.config.get(app.id),
-    });
+    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'sync'));
     try {
       const session = await UpstreamSession.open(proc, {
-        label: `${app.name}/${server.process_type}`,
+        label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: this.timeouts.initTimeoutMs,
       });
       try {

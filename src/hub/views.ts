@@ -28,7 +28,7 @@ export class Views {
   app(name: string): AppView {
     const app = this.catalog.apps.findByName(name);
     if (!app) throw new Error(`app ${name} vanished`);
-    return {
+    const view: AppView = {
       id: app.id,
       name: app.name,
       path: app.path,
@@ -40,9 +40,13 @@ export class Views {
       })),
       skipped: app.skipped,
       resources: this.catalog.models.resourceNamesOf(app.id),
+      build_status: app.build_status,
       created_at: app.created_at,
       updated_at: app.updated_at,
     };
+    if (app.build_error) view.build_error = app.build_error;
+    if (app.image) view.image = app.image;
+    return view;
   }
 
   resource(row: ModelResourceRow): ModelResourceView {

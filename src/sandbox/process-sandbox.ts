@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { AppError } from '../shared/errors.js';
-import type { ExitInfo, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
+import type { ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
 
 /** Host variables a plain child process needs to find its tools; nothing else of the host leaks in. */
 const passedHostVars = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SystemRoot', 'COMSPEC', 'PATHEXT'];
@@ -15,14 +15,27 @@ export class ProcessSandbox implements Sandbox {
   readonly sandboxed = false;
   private readonly live = new Set<ProcessHandle>();
 
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
   status(): Promise<SandboxStatus> {
     return Promise.resolve({ ready: true });
+  }
+
+  /** Plain processes run from the app's folder as it is: nothing to build. */
+  prepare(): Promise<PreparedApp> {
+    return Promise.resolve({ image: null, hash: null, built: false });
+  }
+
+  async forget(app: { name: string }): Promise<void> {
+    await Promise.all([...this.live].filter((h) => h.appName === app.name).map((h) => h.dispose()));
   }
 
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess> {
     signal?.throwIfAborted();
     const child = spawn(spec.command, {
-      cwd: spec.appPath,
+      cwd: spec.app.path,
       env: serverEnv(spec),
       shell: true,
       detached: process.platform !== 'win32',
@@ -30,10 +43,10 @@ export class ProcessSandbox implements Sandbox {
     });
     return new Promise((resolve, reject) => {
       child.once('error', (error) =>
-        reject(new AppError('sandbox', `${spec.appName}/${spec.processType}: cannot start: ${error.message}`)),
+        reject(new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot start: ${error.message}`)),
       );
       child.once('spawn', () => {
-        const handle = new ProcessHandle(child, () => this.live.delete(handle));
+        const handle = new ProcessHandle(child, spec.app.name, () => this.live.delete(handle));
         this.live.add(handle);
         resolve(handle);
       });
@@ -52,7 +65,7 @@ function serverEnv(spec: ServerLaunch): Record<string, string> {
     if (value !== undefined) env[name] = value;
   }
   // Like `npm run`, put the app's own installed binaries first.
-  env.PATH = [join(spec.appPath, 'node_modules', '.bin'), env.PATH].filter(Boolean).join(delimiter);
+  env.PATH = [join(spec.app.path, 'node_modules', '.bin'), env.PATH].filter(Boolean).join(delimiter);
   return { ...env, ...spec.env };
 }
 
@@ -63,6 +76,7 @@ class ProcessHandle implements SandboxProcess {
 
   constructor(
     private readonly child: ChildProcess,
+    readonly appName: string,
     onExit: () => void,
   ) {
     this.id = `pid:${child.pid ?? 0}`;

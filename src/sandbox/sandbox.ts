@@ -1,14 +1,24 @@
 import type { Readable, Writable } from 'node:stream';
+import type { ServerSettings } from '../apps/server-settings.js';
 
-/** What to start: one MCP server process of an app, for one sync or one call. */
+/** The app a sandbox prepares and runs servers of. */
+export interface AppRef {
+  name: string;
+  path: string;
+}
+
+/** What to start: one MCP server process of an app, for one sync, one call or the warm pool. */
 export interface ServerLaunch {
-  appName: string;
-  appPath: string;
+  app: AppRef;
+  /** The app's image, from `prepare()`; the process sandbox needs none. */
+  image: string | null;
   processType: string;
   command: string;
   /** The app's config vars: the server's whole environment beyond the sandbox's own few. */
   env: Record<string, string>;
-  /** Set for a tool call; labels the container and names the record. */
+  settings: ServerSettings;
+  purpose: 'sync' | 'call' | 'pool';
+  /** Set for a tool call; labels the container. */
   callId?: string;
 }
 
@@ -35,12 +45,26 @@ export interface SandboxStatus {
   reason?: string;
 }
 
+/** The result of preparing an app: the image its servers run from (none for plain processes). */
+export interface PreparedApp {
+  image: string | null;
+  hash: string | null;
+  /** False when an image for these exact files already existed. */
+  built: boolean;
+}
+
 /** The seam between the hub and whatever isolates a server: Docker containers, or plain processes. */
 export interface Sandbox {
   readonly kind: 'docker' | 'process';
   /** False for the process sandbox: the UI and CLI show such calls as unsandboxed. */
   readonly sandboxed: boolean;
+  /** Sweeps what an earlier hub left behind and starts sweeping while running. */
+  start(): Promise<void>;
   status(): Promise<SandboxStatus>;
+  /** Builds (or finds) what the app's servers run from; streams progress lines. */
+  prepare(app: AppRef, onProgress?: (line: string) => void): Promise<PreparedApp>;
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess>;
+  /** Removes everything the sandbox holds for an app: its containers and images. */
+  forget(app: AppRef): Promise<void>;
   dispose(): Promise<void>;
 }

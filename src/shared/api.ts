@@ -51,6 +51,9 @@ export interface AppView {
   servers: { process_type: string; process_command: string; primitives_status: PrimitivesStatus; tools: number }[];
   skipped: SkippedProcess[];
   resources: string[];
+  build_status: 'none' | 'building' | 'built' | 'error';
+  build_error?: string;
+  image?: string;
   created_at: string;
   updated_at: string;
 }

@@ -34,6 +34,7 @@ export const operationInputs = {
     attach: nameSchema.nullable().optional(),
   }),
   'apps.remove': z.object({ name: z.string() }),
+  'apps.build': z.object({ name: z.string() }),
   'servers.list': z.object({ resource }),
   sync: z.object({ app: z.string().optional() }),
   call: z.object({ tool: z.string().min(1), args: jsonObject.default({}), resource }),
@@ -78,6 +79,7 @@ export interface OperationOutputs {
   'apps.list': AppView[];
   'apps.add': AppView;
   'apps.remove': { removed: string };
+  'apps.build': AppView;
   'servers.list': ServerView[];
   sync: ServerView[];
   call: CallOutcome;

@@ -10,6 +10,8 @@ export interface UpstreamOptions {
   label: string;
   /** How long `initialize` may take before the server counts as hung. */
   initTimeoutMs: number;
+  /** Aborts the handshake. */
+  signal?: AbortSignal;
   clientInfo?: Implementation;
 }
 
@@ -35,7 +37,9 @@ export class UpstreamSession {
     const client = new Client(options.clientInfo ?? hubClientInfo, { capabilities: {} });
     client.onerror = () => undefined;
     const session = new UpstreamSession(client, transport, stderr, options.label);
-    await session.guard('initialize', () => client.connect(transport, { timeout: options.initTimeoutMs }));
+    await session.guard('initialize', () =>
+      client.connect(transport, { timeout: options.initTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }),
+    );
     return session;
   }
 

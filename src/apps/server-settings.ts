@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../shared/errors.js';
+
+/** How each call container of one server runs. SPEC.md's sandbox defaults. */
+export interface ServerSettings {
+  network: 'none' | 'bridge';
+  memory_mb: number;
+  cpus: number;
+  ttl_seconds: number;
+  read_only: boolean;
+  /** Warm containers kept started and initialized for this server. */
+  pool: number;
+}
+
+export const defaultServerSettings: ServerSettings = {
+  network: 'none',
+  memory_mb: 512,
+  cpus: 1,
+  ttl_seconds: 120,
+  read_only: true,
+  pool: 1,
+};
+
+const serverSchema = z
+  .object({
+    network: z.enum(['none', 'bridge']),
+    memory_mb: z.number().int().min(32).max(65_536),
+    cpus: z.number().min(0.1).max(64),
+    ttl_seconds: z.number().int().min(1).max(3600),
+    read_only: z.boolean(),
+    pool: z.number().int().min(0).max(16),
+  })
+  .partial()
+  .strict();
+
+const fileSchema = z.object({ servers: z.record(z.string(), serverSchema) }).partial().strict();
+
+/**
+ * Reads the app's optional `procdock.json` and returns each server's settings over the defaults.
+ * Unknown keys, bad values and unknown servers are refused with the file and key named.
+ */
+export async function readServerSettings(appPath: string, processTypes: string[]): Promise<Record<string, ServerSettings>> {
+  const file = join(appPath, 'procdock.json');
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new AppError('invalid_input', `${file}: cannot read: ${error.message}`);
+  });
+  const overrides: Record<string, Partial<ServerSettings>> = {};
+  if (text !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new AppError('invalid_input', `${file}: not JSON: ${(error as Error).message}`);
+    }
+    const parsed = fileSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const keys = issue && 'keys' in issue && Array.isArray(issue.keys) ? `.${issue.keys.join(', ')}` : '';
+      const path = [...(issue?.path ?? []), ''].join('.').replace(/\.$/, '') + keys;
+      throw new AppError('invalid_input', `${file}: ${path || 'top level'}: ${issue?.message ?? 'invalid'}`);
+    }
+    for (const [name, settings] of Object.entries(parsed.data.servers ?? {})) {
+      if (!processTypes.includes(name)) {
+        throw new AppError('invalid_input', `${file}: servers.${name}: no mcp* process of that name in the Procfile`);
+      }
+      overrides[name] = settings;
+    }
+  }
+  return Object.fromEntries(processTypes.map((name) => [name, { ...defaultServerSettings, ...overrides[name] }]));
+}

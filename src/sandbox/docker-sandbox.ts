@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, type Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import { AppError } from '../shared/errors.js';
+import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
+import type { AppRef, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
+
+export interface DockerSandboxOptions {
+  /** Distinguishes this data dir's containers from another hub's on the same engine. */
+  dataDir: string;
+  docker?: Docker;
+  baseImages?: BaseImages;
+  buildNetwork?: string;
+  /** How often leftovers are swept while running. */
+  sweepIntervalMs?: number;
+}
+
+const tmpfsSize = '64m';
+const pidsLimit = 256;
+/** The user every call runs as, whatever the image says. */
+const user = '1000:1000';
+
+/**
+ * One hardened container per server start, through dockerode against `DOCKER_HOST` or the default
+ * socket. Without an engine every launch fails with "no Docker engine: …", and recovers by itself
+ * when the engine answers again.
+ */
+export class DockerSandbox implements Sandbox {
+  readonly kind = 'docker';
+  readonly sandboxed = true;
+  private readonly docker: Docker;
+  private readonly images: ImageBuilder;
+  private readonly home: string;
+  private readonly live = new Map<string, ContainerProcess>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: DockerSandboxOptions) {
+    this.docker = options.docker ?? new Docker();
+    this.images = new ImageBuilder(this.docker, options.baseImages ?? baseImagesFromEnv(), options.buildNetwork ?? 'host');
+    this.home = createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12);
+  }
+
+  async start(): Promise<void> {
+    await this.sweep().catch(() => undefined);
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepIntervalMs ?? 30_000);
+    this.sweeper.unref();
+  }
+
+  async status(): Promise<SandboxStatus> {
+    try {
+      await withTimeout(this.docker.ping(), 3000, 'the engine did not answer within 3 s');
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: engineError(error).message };
+    }
+  }
+
+  async prepare(app: AppRef, onProgress?: (line: string) => void): Promise<PreparedApp> {
+    try {
+      return await this.images.prepare(app, onProgress);
+    } catch (error) {
+      throw isEngineDown(error) ? engineError(error) : error;
+    }
+  }
+
+  async launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess> {
+    signal?.throwIfAborted();
+    if (!spec.image) {
+      throw new AppError('sandbox', `app "${spec.app.name}" has no image yet: run procdock apps:build ${spec.app.name}`);
+    }
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(this.containerSpec(spec));
+    } catch (error) {
+      if (isEngineDown(error)) throw engineError(error);
+      throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}`);
+    }
+    const proc = new ContainerProcess(container, spec.app.name, () => this.live.delete(container.id));
+    this.live.set(container.id, proc);
+    try {
+      await proc.start();
+      return proc;
+    } catch (error) {
+      await proc.dispose();
+      if (isEngineDown(error)) throw engineError(error);
+      throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot start its container: ${messageOf(error)}`);
+    }
+  }
+
+  async forget(app: AppRef): Promise<void> {
+    await Promise.all([...this.live.values()].filter((p) => p.appName === app.name).map((p) => p.dispose()));
+    await this.removeContainers([`procdock.app=${app.name}`]);
+    await this.images.removeAll(app.name).catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.live.values()].map((p) => p.dispose()));
+  }
+
+  /** Removes this hub's containers that no live process owns: leftovers of a killed hub, or of a crash. */
+  async sweep(): Promise<number> {
+    return this.removeContainers([], (id) => !this.live.has(id));
+  }
+
+  private async removeContainers(labels: string[], keep: (id: string) => boolean = () => true): Promise<number> {
+    const found = await this.docker.listContainers({
+      all: true,
+      filters: { label: ['procdock.managed=true', `procdock.home=${this.home}`, ...labels] },
+    });
+    const doomed = found.filter((c) => keep(c.Id));
+    await Promise.all(doomed.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    return doomed.length;
+  }
+
+  private containerSpec(spec: ServerLaunch): Docker.ContainerCreateOptions {
+    const { settings } = spec;
+    const memory = settings.memory_mb * 1024 * 1024;
+    return {
+      Image: spec.image ?? undefined,
+      Cmd: ['/bin/sh', '-c', spec.command],
+      Env: ['HOME=/tmp', ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)],
+      User: user,
+      OpenStdin: true,
+      StdinOnce: true,
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      NetworkDisabled: settings.network === 'none',
+      Labels: {
+        'procdock.managed': 'true',
+        'procdock.home': this.home,
+        'procdock.app': spec.app.name,
+        'procdock.server': `${spec.app.name}/${spec.processType}`,
+        'procdock.call': spec.callId ?? spec.purpose,
+      },
+      HostConfig: {
+        NetworkMode: settings.network,
+        ReadonlyRootfs: settings.read_only,
+        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${tmpfsSize}` },
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Memory: memory,
+        MemorySwap: memory,
+        NanoCpus: Math.round(settings.cpus * 1e9),
+        PidsLimit: pidsLimit,
+        Init: true,
+        AutoRemove: false,
+      },
+    };
+  }
+}
+
+/** A call container: attached stdio, started; `dispose()` removes it. */
+class ContainerProcess implements SandboxProcess {
+  readonly stdout = new PassThrough();
+  readonly stderr = new PassThrough();
+  readonly stdin = new PassThrough();
+  readonly exited: Promise<ExitInfo>;
+  private resolveExit!: (info: ExitInfo) => void;
+  private disposing: Promise<ExitInfo> | undefined;
+
+  constructor(
+    private readonly container: Docker.Container,
+    readonly appName: string,
+    private readonly onGone: () => void,
+  ) {
+    this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  async start(): Promise<void> {
+    const stream = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+    this.container.modem.demuxStream(stream, this.stdout, this.stderr);
+    stream.on('end', () => {
+      this.stdout.end();
+      this.stderr.end();
+    });
+    stream.on('error', () => undefined);
+    this.stdin.pipe(stream);
+    // Ask for the exit before starting, so a server that dies at once is still seen.
+    const waited = this.container.wait({ condition: 'next-exit' });
+    await this.container.start();
+    void waited.then(
+      (result: { StatusCode?: number }) => this.resolveExit({ code: result.StatusCode ?? null, signal: null }),
+      () => this.resolveExit({ code: null, signal: 'SIGKILL' }),
+    );
+  }
+
+  dispose(): Promise<ExitInfo> {
+    this.disposing ??= (async () => {
+      await this.container.remove({ force: true }).catch(() => undefined);
+      // A removed container's wait may never answer: give it a moment, then call it killed.
+      let timer: NodeJS.Timeout | undefined;
+      const exit = await Promise.race([
+        this.exited,
+        new Promise<ExitInfo>((resolve) => (timer = setTimeout(() => resolve({ code: null, signal: 'SIGKILL' }), 2000))),
+      ]);
+      clearTimeout(timer);
+      this.resolveExit(exit);
+      this.stdout.end();
+      this.stderr.end();
+      this.onGone();
+      return exit;
+    })();
+    return this.disposing;
+  }
+}
+
+function messageOf(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  return json?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+function isEngineDown(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+function engineError(error: unknown): AppError {
+  const where = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+  return new AppError('sandbox', `no Docker engine: cannot reach ${where} (${messageOf(error)}); start Docker, or set DOCKER_HOST`);
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise.finally(() => clearTimeout(timer)),
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms))),
+  ]);
+}

@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hub } from '../src/hub/hub.js';
+import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
+import type { CallRecordView } from '../src/shared/api.js';
+import { containersOf, requireDocker, testNodeImage } from './docker.js';
+import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+
+const baseImages = { node: testNodeImage, python: 'python:3.12-slim', ruby: 'ruby:3.3-slim', go: 'golang:1.23' };
+
+function text(result: { content: unknown[] }): string {
+  return (result.content[0] as { text: string }).text;
+}
+
+function homeLabel(dataDir: string): string {
+  return `procdock.home=${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+}
+
+describe('the Docker sandbox', () => {
+  let docker: Docker | undefined;
+  let hub: Hub;
+  let home: string;
+
+  beforeAll(async () => {
+    docker = await requireDocker();
+    if (!docker) return;
+    home = tempDir();
+    hub = new Hub({ dataDir: home, sandbox: new DockerSandbox({ dataDir: home, baseImages }), initTimeoutMs: 10_000 });
+    await hub.start();
+    const app = makeFixtureApp('mcp-probe: node probe.mjs\n', ['probe.mjs'], {}, 'probe');
+    const added = await hub.run('apps.add', { path: app });
+    expect(added.build_status).toBe('built');
+    expect(added.servers[0]?.primitives_status).toBe('synced');
+  });
+
+  afterAll(async () => {
+    if (docker) await hub.close();
+    cleanupTempDirs();
+  });
+
+  it('runs each call in a live container with every default of SPEC.md', async ({ skip }) => {
+    if (!docker) return skip();
+    const call = hub.run('call', { tool: 'slow', args: { ms: 2500 } });
+    let live: Docker.ContainerInfo | undefined;
+    for (let i = 0; i < 100 && !live; i++) {
+      live = (await containersOf(docker, homeLabel(home))).find((c) => c.Labels['procdock.call'] !== 'sync');
+      if (!live) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(live).toBeDefined();
+    const info = await docker.getContainer(live!.Id).inspect();
+    const host = info.HostConfig;
+    expect(host.NetworkMode).toBe('none');
+    expect(host.ReadonlyRootfs).toBe(true);
+    expect(host.Tmpfs).toEqual({ '/tmp': 'rw,nosuid,nodev,size=64m' });
+    expect(host.CapDrop).toEqual(['ALL']);
+    expect(host.SecurityOpt).toEqual(['no-new-privileges']);
+    expect(host.Memory).toBe(512 * 1024 * 1024);
+    expect(host.MemorySwap).toBe(512 * 1024 * 1024);
+    expect(host.NanoCpus).toBe(1e9);
+    expect(host.PidsLimit).toBe(256);
+    expect(host.Init).toBe(true);
+    expect(info.Config.User).toBe('1000:1000');
+    expect(info.Config.Labels).toMatchObject({ 'procdock.managed': 'true', 'procdock.server': 'probe/mcp-probe', 'procdock.app': 'probe' });
+    const { result, call: record } = await call;
+    expect(text(result)).toBe('done');
+    expect(record.container_id).toBe(live!.Id);
+    expect(info.Config.Labels['procdock.call']).toBe(record.id);
+  });
+
+  it('keeps the tool inside: no network, read-only root, writable /tmp, non-root, its limits', async ({ skip }) => {
+    if (!docker) return skip();
+    const { result, call } = await hub.run('call', { tool: 'inspect', args: {} });
+    const seen = JSON.parse(text(result)) as Record<string, unknown>;
+    expect(seen.uid).toBe(1000);
+    expect(seen.dns).toMatchObject({ ok: false });
+    expect(seen.tcp).toMatchObject({ ok: false });
+    expect(seen.writeRoot).toEqual({ ok: false, error: 'EROFS' });
+    expect(seen.writeTmp).toEqual({ ok: true });
+    expect(seen.memoryMax).toBe(String(512 * 1024 * 1024));
+    expect(seen.pidsMax).toBe('256');
+    expect(seen.cpuMax).toBe('100000 100000');
+    expect(seen.capEff).toBe('0000000000000000');
+    expect(seen.noNewPrivs).toBe('1');
+    expect(seen.pid1).toMatch(/init/);
+    expect(call).toMatchObject({ sandbox: 'docker', status: 'ok' });
+  });
+
+  it('gives the container the config vars and nothing of the host environment', async ({ skip }) => {
+    if (!docker) return skip();
+    process.env.PROCDOCK_TEST_HOST_SECRET = 'do-not-leak';
+    await hub.run('config.set', { app: 'probe', vars: { API_TOKEN: 'from-config' } });
+    const { result } = await hub.run('call', { tool: 'env', args: {} });
+    const names = JSON.parse(text(result)) as string[];
+    expect(names).toContain('API_TOKEN');
+    expect(names).not.toContain('PROCDOCK_TEST_HOST_SECRET');
+    expect(names.filter((n) => !['API_TOKEN', 'HOME', 'PATH', 'PWD', 'HOSTNAME', 'NODE_EXTRA_CA_CERTS'].includes(n))).toEqual([]);
+  });
+
+  it('records timings, the container id and the exit status', async ({ skip }) => {
+    if (!docker) return skip();
+    await hub.runner.drain();
+    const [call] = await hub.run('calls.list', { limit: 1 });
+    expect(call?.container_id).toMatch(/^[0-9a-f]{64}$/);
+    expect(call?.exit_code).toBe(137);
+    expect(call?.timings?.start_ms).toBeGreaterThan(0);
+    expect(call?.timings?.init_ms).toBeGreaterThan(0);
+  });
+
+  describe('faults: each a clear isError, and the hub keeps serving', () => {
+    it.each([
+      ['a crash mid-call', 'crash', /exited with code 9.*crashing now/],
+      ['non-JSON on stdout', 'garbage', /non-JSON to stdout \("DEBUG: this is not JSON"\)/],
+    ])('%s', async (_case, tool, message) => {
+      if (!docker) return;
+      const { result } = await hub.run('call', { tool, args: {} });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(message);
+      expect(text((await hub.run('call', { tool: 'slow', args: { ms: 1 } })).result)).toBe('done');
+    });
+
+    it('a flood of output is cut at 4 MiB and says so', async ({ skip }) => {
+      if (!docker) return skip();
+      const { result } = await hub.run('call', { tool: 'flood', args: { bytes: 6 * 1024 * 1024 } });
+      const size = Buffer.byteLength(JSON.stringify(result));
+      expect(size).toBeLessThanOrEqual(4 * 1024 * 1024);
+      expect(JSON.stringify(result.content.at(-1))).toMatch(/over the 4 MiB limit, and was cut/);
+    });
+
+    it('a tool that never answers is killed at ttl_seconds', async ({ skip }) => {
+      if (!docker) return skip();
+      const app = makeFixtureApp('mcp-slowpoke: node probe.mjs\n', ['probe.mjs'], {
+        'procdock.json': JSON.stringify({ servers: { 'mcp-slowpoke': { ttl_seconds: 2 } } }),
+      }, 'slowpoke');
+      await hub.run('apps.add', { path: app, attach: null });
+      await hub.run('models.create', { name: 'slow', provider: 'openai', model: 'x' });
+      await hub.run('attach', { app: 'slowpoke', resource: 'slow' });
+      const { result, call } = await hub.run('call', { tool: 'hang', args: {}, resource: 'slow' });
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(/hang ran out of time: killed after 2 s \(ttl_seconds\)/);
+      expect(call.timings!.total_ms).toBeGreaterThanOrEqual(2000);
+      await hub.runner.drain();
+      expect(await containersOf(docker, `procdock.call=${call.id}`)).toEqual([]);
+    });
+
+    it('a server that exits before initialize marks its sync as error', async ({ skip }) => {
+      if (!docker) return skip();
+      const app = makeFixtureApp('mcp-early: node exit-early.mjs\n', ['exit-early.mjs'], {}, 'early');
+      const added = await hub.run('apps.add', { path: app, attach: null });
+      expect(added.servers[0]?.primitives_status).toBe('error');
+      const [server] = (await hub.run('servers.list', {})).filter((s) => s.app_name === 'early');
+      expect(server?.primitives_error).toMatch(/exited with code 3.*DATABASE_URL is not set/);
+    });
+  });
+
+  it('lets procdock.json loosen the network and the memory limit', async ({ skip }) => {
+    if (!docker) return skip();
+    const app = makeFixtureApp('mcp-open: node probe.mjs\n', ['probe.mjs'], {
+      'procdock.json': JSON.stringify({ servers: { 'mcp-open': { network: 'bridge', memory_mb: 256, read_only: false } } }),
+    }, 'open');
+    await hub.run('apps.add', { path: app, attach: null });
+    await hub.run('attach', { app: 'open', resource: 'slow' });
+    const seen = JSON.parse(text((await hub.run('call', { tool: 'mcp-open/inspect', args: {}, resource: 'slow' })).result));
+    expect(seen.memoryMax).toBe(String(256 * 1024 * 1024));
+    // The root is writable now; the app's folder still belongs to root, not to the call's user.
+    expect(seen.writeRoot).toEqual({ ok: false, error: 'EACCES' });
+    expect(seen.tcp.error).not.toBe('ENETUNREACH');
+  });
+
+  it('refuses a bad procdock.json naming the file and key, and registers nothing', async ({ skip }) => {
+    if (!docker) return skip();
+    const app = makeFixtureApp('mcp-bad: node probe.mjs\n', ['probe.mjs'], {
+      'procdock.json': JSON.stringify({ servers: { 'mcp-bad': { cpu: 2 } } }),
+    }, 'bad');
+    const before = await hub.run('apps.list', {});
+    await expect(hub.run('apps.add', { path: app })).rejects.toThrow(/procdock\.json: servers\.mcp-bad\.cpu: Unrecognized key/);
+    expect(await hub.run('apps.list', {})).toEqual(before);
+  });
+
+  it('rebuilds the image only when the app’s files change', async ({ skip }) => {
+    if (!docker) return skip();
+    const [app] = (await hub.run('apps.list', {})).filter((a) => a.name === 'probe');
+    const same = await hub.run('apps.build', { name: 'probe' });
+    expect(same.image).toBe(app?.image);
+    writeFileSync(join(app!.path, 'notes.txt'), 'a change');
+    const changed = await hub.run('apps.build', { name: 'probe' });
+    expect(changed.image).not.toBe(app?.image);
+    expect(changed.image).toMatch(/^procdock-app\/probe:[0-9a-f]{16}$/);
+    const images = await docker.listImages({ filters: { reference: ['procdock-app/probe'] } });
+    expect(images.flatMap((i) => i.RepoTags)).toEqual([changed.image]);
+  });
+
+  it('removing an app removes its containers and images', async ({ skip }) => {
+    if (!docker) return skip();
+    await hub.run('apps.remove', { name: 'open' });
+    expect(await docker.listImages({ filters: { reference: ['procdock-app/open'] } })).toEqual([]);
+    expect(await containersOf(docker, 'procdock.app=open')).toEqual([]);
+  });
+
+  it('leaves no container behind after sequential and concurrent calls', async ({ skip }) => {
+    if (!docker) return skip();
+    for (let i = 0; i < 5; i++) await hub.run('call', { tool: 'slow', args: { ms: 1 } });
+    const burst = await Promise.all(Array.from({ length: 12 }, () => hub.run('call', { tool: 'slow', args: { ms: 50 } })));
+    expect(burst.every((b) => text(b.result) === 'done')).toBe(true);
+    await hub.runner.drain();
+    expect(await containersOf(docker, homeLabel(home))).toEqual([]);
+    const calls = (await hub.run('calls.list', { limit: 17 })) as CallRecordView[];
+    expect(calls.every((c) => c.status === 'ok')).toBe(true);
+  });
+});
