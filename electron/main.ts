@@ -22,7 +22,7 @@ let window: BrowserWindow | undefined;
 
 async function startHub(): Promise<void> {
   claimDataDir(dataDir);
-  hub = new Hub({ dataDir });
+  hub = new Hub({ dataDir, warmPools: true });
   await hub.start();
   server = new HubServer(hub, { host: '127.0.0.1', port: 7420, adminToken: token, logger: pino() });
   hubUrl = await server.start();

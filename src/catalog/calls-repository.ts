@@ -13,6 +13,7 @@ export interface CallStart {
 }
 
 export interface CallEnd {
+  warm: boolean;
   result: unknown;
   error: string | null;
   is_error: boolean;
@@ -33,6 +34,7 @@ interface RawCallRow {
   is_error: number;
   status: 'running' | 'ok' | 'error';
   sandbox: string;
+  warm: number;
   container_id: string | null;
   exit_code: number | null;
   queued_ms: number | null;
@@ -71,10 +73,11 @@ export class CallsRepository {
     const t = end.timings;
     this.db
       .prepare(
-        `UPDATE calls SET result_json = ?, error = ?, is_error = ?, status = ?, container_id = ?, exit_code = ?,
+        `UPDATE calls SET warm = ?, result_json = ?, error = ?, is_error = ?, status = ?, container_id = ?, exit_code = ?,
            queued_ms = ?, start_ms = ?, init_ms = ?, run_ms = ?, total_ms = ?, finished_at = ? WHERE id = ?`,
       )
       .run(
+        end.warm ? 1 : 0,
         end.result === undefined ? null : JSON.stringify(end.result),
         end.error,
         end.is_error ? 1 : 0,
@@ -140,6 +143,7 @@ function toView(row: RawCallRow): CallRecordView {
     is_error: row.is_error === 1,
     status: row.status,
     sandbox: row.sandbox,
+    warm: row.warm === 1,
     container_id: row.container_id,
     exit_code: row.exit_code,
     timings,

@@ -94,4 +94,8 @@ export const migrations: readonly string[] = [
   ALTER TABLE apps ADD COLUMN build_error TEXT;
   ALTER TABLE servers ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';
   `,
+  // 3: whether a call was served by a warm container.
+  `
+  ALTER TABLE calls ADD COLUMN warm INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

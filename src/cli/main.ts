@@ -150,6 +150,16 @@ command('servers', 'list MCP servers with their tools (the GET /v1/mcp/servers a
     }),
   );
 
+for (const verb of ['start', 'stop'] as const) {
+  command(`servers:${verb} <app> <process>`, verb === 'start' ? 'start a server: calls run, its warm pool is kept' : 'stop a server: calls are refused, its warm pool drained').action(
+    (app: string, processType: string, o: { json?: boolean }) =>
+      ops(async (h) => {
+        const server = await h.run(`servers.${verb}`, { app, process: processType });
+        print(!!o.json, server, () => `${server.app_name}/${server.process_type} is ${server.server_status}.`);
+      }),
+  );
+}
+
 command('sync [app]', 're-read the tools of every server (of one app) in a fresh sandbox').action(
   (app: string | undefined, o: { json?: boolean }) =>
     ops(async (h) => {

@@ -23,7 +23,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   let hub: Hub | undefined;
   let server: HubServer | undefined;
   try {
-    hub = new Hub({ dataDir });
+    hub = new Hub({ dataDir, warmPools: true });
     await hub.start();
     const token = randomBytes(24).toString('base64url');
     server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger, uiDir: builtUiDir() });

@@ -4,6 +4,7 @@ import type { KeyProvider } from '../catalog/secret-box.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
+import type { ServerStatus, ServerView } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
 import {
   operationInputs,
@@ -16,6 +17,7 @@ import {
 import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { Limiter } from './limiter.js';
 import { ToolRunner } from './tool-runner.js';
+import { WarmPools } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
 import { Views } from './views.js';
 
@@ -28,6 +30,8 @@ export interface HubOptions {
   initTimeoutMs?: number;
   listTimeoutMs?: number;
   maxConcurrentCalls?: number;
+  /** Keep warm containers for started servers (the long-running hub does; one CLI command does not). */
+  warmPools?: boolean;
 }
 
 /** A line of progress of long work on an app (an image build), for the CLI and the UI. */
@@ -61,6 +65,7 @@ export class Hub implements Operations {
   readonly views: Views;
   readonly runner: ToolRunner;
   readonly toolSync: ToolSync;
+  readonly pools: WarmPools | undefined;
   url: string;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
@@ -79,12 +84,16 @@ export class Hub implements Operations {
       { initTimeoutMs: options.initTimeoutMs ?? 60_000, listTimeoutMs: options.listTimeoutMs ?? 30_000 },
       changed,
     );
+    this.pools = options.warmPools
+      ? new WarmPools(this.catalog, sandbox, options.initTimeoutMs ?? 60_000, () => undefined)
+      : undefined;
     this.runner = new ToolRunner(
       this.catalog,
       sandbox,
       new Limiter(options.maxConcurrentCalls ?? 8),
       options.initTimeoutMs ?? 60_000,
       changed,
+      this.pools,
     );
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
@@ -106,6 +115,7 @@ export class Hub implements Operations {
   async start(): Promise<void> {
     this.recoverInterrupted();
     await this.sandbox.start();
+    this.pools?.refresh();
   }
 
   async run<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutputs[N]> {
@@ -129,6 +139,7 @@ export class Hub implements Operations {
   }
 
   async close(): Promise<void> {
+    await this.pools?.close();
     await this.runner.drain();
     await this.sandbox.dispose();
     this.catalog.close();
@@ -176,9 +187,22 @@ export class Hub implements Operations {
     return this.catalog.servers.listByApp(appId).map((row) => this.views.server(row));
   }
 
+  private setServerStatus(appName: string, processType: string, status: ServerStatus): ServerView {
+    const app = this.registry.app(appName);
+    const server = this.catalog.servers.listByApp(app.id).find((s) => s.process_type === processType);
+    if (!server) throw new AppError('not_found', `app "${app.name}" has no server "${processType}"`);
+    this.catalog.servers.setStatus(server.id, status);
+    this.pools?.refresh();
+    this.events.emit('change');
+    return this.views.server(this.catalog.servers.findById(server.id)!);
+  }
+
   private createHandlers(): Handlers {
     const { catalog, registry, views } = this;
-    const changed = () => this.events.emit('change');
+    const changed = () => {
+      this.pools?.refresh();
+      this.events.emit('change');
+    };
     return {
       'hub.info': async () => {
         const status = await this.sandbox.status();
@@ -196,6 +220,7 @@ export class Hub implements Operations {
         const app = await registry.add(input);
         changed();
         await this.syncApp(app.id);
+        changed();
         return views.app(app.name);
       },
       'apps.remove': async ({ name }) => {
@@ -206,8 +231,11 @@ export class Hub implements Operations {
       },
       'apps.build': async ({ name }) => {
         await this.syncApp(registry.app(name).id);
+        changed();
         return views.app(name);
       },
+      'servers.start': ({ app, process }) => this.setServerStatus(app, process, 'registered'),
+      'servers.stop': ({ app, process }) => this.setServerStatus(app, process, 'disconnected'),
       'servers.list': ({ resource }) => {
         const rows = resource
           ? catalog.servers.listByResource(registry.resource(resource).id)
@@ -217,6 +245,7 @@ export class Hub implements Operations {
       sync: async ({ app }) => {
         const apps = app ? [registry.app(app)] : catalog.apps.list();
         const synced = await Promise.all(apps.map((row) => this.syncApp(row.id)));
+        changed();
         return synced.flat();
       },
       call: ({ tool, args, resource }) => this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName }),

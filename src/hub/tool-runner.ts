@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
 import type { Sandbox, SandboxProcess } from '../sandbox/sandbox.js';
@@ -12,6 +12,7 @@ import { capResult } from '../upstream/result-cap.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
 import { launchOf } from './launch.js';
 import type { Limiter } from './limiter.js';
+import type { WarmPools } from './warm-pools.js';
 
 export interface CallRequest {
   tool: string;
@@ -20,6 +21,8 @@ export interface CallRequest {
   /** Overrides the server's `ttl_seconds`. */
   ttlMs?: number;
   signal?: AbortSignal;
+  /** Receives the server's progress notifications for this call. */
+  onProgress?: (progress: Progress) => void;
 }
 
 /** The server and tool a request names, within one model resource. */
@@ -42,6 +45,7 @@ export class ToolRunner {
     private readonly limiter: Limiter,
     private readonly initTimeoutMs: number,
     private readonly changed: () => void,
+    private readonly pools?: WarmPools,
   ) {}
 
   resolve(resourceName: string, wanted: string): ResolvedTool {
@@ -86,6 +90,7 @@ export class ToolRunner {
       return this.execute(sandbox, server, tool, id, request, clock);
     });
     this.catalog.calls.finish(id, {
+      warm: run.warm,
       result: run.result,
       error: run.error,
       is_error: run.result.isError === true,
@@ -107,25 +112,34 @@ export class ToolRunner {
     callId: string,
     request: CallRequest,
     clock: CallClock,
-  ): Promise<{ result: CallToolResult; error: string | null; proc?: SandboxProcess }> {
-    let proc: SandboxProcess | undefined;
+  ): Promise<{ result: CallToolResult; error: string | null; warm: boolean; proc?: SandboxProcess }> {
+    const warm = this.pools?.take(server);
+    let proc: SandboxProcess | undefined = warm?.proc;
     const ttlMs = request.ttlMs ?? server.settings.ttl_seconds * 1000;
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), ttlMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
     try {
-      proc = await sandbox.launch(launchOf(this.catalog, server, 'call', callId), signal);
-      clock.mark('start');
-      const session = await UpstreamSession.open(proc, {
-        label: `${server.app_name}/${server.process_type}`,
-        initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
-        signal,
-      });
+      let session = warm?.session;
+      if (session) clock.mark('start');
+      else {
+        proc = await sandbox.launch(launchOf(this.catalog, server, 'call', callId), signal);
+        clock.mark('start');
+        session = await UpstreamSession.open(proc, {
+          label: `${server.app_name}/${server.process_type}`,
+          initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
+          signal,
+        });
+      }
       clock.mark('init');
-      const result = await session.callTool(tool, request.args, { timeout: ttlMs, signal });
+      const result = await session.callTool(tool, request.args, {
+        timeout: ttlMs,
+        signal,
+        ...(request.onProgress ? { onprogress: request.onProgress } : {}),
+      });
       clock.mark('run');
       void session.close();
-      return { result: capResult(result), error: null, proc };
+      return { result: capResult(result), error: null, warm: !!warm, proc };
     } catch (error) {
       clock.markMissing();
       const message = deadline.signal.aborted
@@ -133,7 +147,12 @@ export class ToolRunner {
         : error instanceof Error
           ? error.message
           : String(error);
-      return { result: { isError: true, content: [{ type: 'text', text: message }] }, error: message, ...(proc ? { proc } : {}) };
+      return {
+        result: { isError: true, content: [{ type: 'text', text: message }] },
+        error: message,
+        warm: !!warm,
+        ...(proc ? { proc } : {}),
+      };
     } finally {
       clearTimeout(timer);
       // Ends the server now; the call returns without waiting for it to be gone.

@@ -98,6 +98,8 @@ export interface CallRecordView {
   is_error: boolean;
   status: 'running' | 'ok' | 'error';
   sandbox: string;
+  /** Served by a container started and initialized ahead of time. */
+  warm: boolean;
   container_id: string | null;
   exit_code: number | null;
   timings: CallTimings | null;

@@ -36,6 +36,8 @@ export const operationInputs = {
   'apps.remove': z.object({ name: z.string() }),
   'apps.build': z.object({ name: z.string() }),
   'servers.list': z.object({ resource }),
+  'servers.start': z.object({ app: z.string(), process: z.string() }),
+  'servers.stop': z.object({ app: z.string(), process: z.string() }),
   sync: z.object({ app: z.string().optional() }),
   call: z.object({ tool: z.string().min(1), args: jsonObject.default({}), resource }),
   'models.list': z.object({}),
@@ -81,6 +83,8 @@ export interface OperationOutputs {
   'apps.remove': { removed: string };
   'apps.build': AppView;
   'servers.list': ServerView[];
+  'servers.start': ServerView;
+  'servers.stop': ServerView;
   sync: ServerView[];
   call: CallOutcome;
   'models.list': ModelResourceView[];

@@ -1,0 +1,98 @@
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hub } from '../src/hub/hub.js';
+import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
+import { containersOf, requireDocker, testNodeImage } from './docker.js';
+import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+
+const baseImages = { node: testNodeImage, python: 'python:3.12-slim', ruby: 'ruby:3.3-slim', go: 'golang:1.23' };
+
+async function until(check: () => Promise<boolean> | boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('the warm pool', () => {
+  let docker: Docker | undefined;
+  let hub: Hub;
+  let home: string;
+  let serverId: string;
+  const homeLabel = () => `procdock.home=${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
+  const poolContainers = async () =>
+    (await containersOf(docker!, homeLabel())).filter((c) => c.Labels['procdock.call'] === 'pool' && c.State === 'running');
+
+  beforeAll(async () => {
+    docker = await requireDocker();
+    if (!docker) return;
+    home = tempDir();
+    hub = new Hub({ dataDir: home, sandbox: new DockerSandbox({ dataDir: home, baseImages }), warmPools: true });
+    await hub.start();
+    const app = makeFixtureApp('mcp-probe: node probe.mjs\n', ['probe.mjs'], {}, 'warm');
+    await hub.run('apps.add', { path: app });
+    serverId = (await hub.run('servers.list', {}))[0]!.id;
+  });
+
+  afterAll(async () => {
+    if (docker) {
+      await hub.close();
+      expect(await containersOf(docker, homeLabel())).toEqual([]);
+    }
+    cleanupTempDirs();
+  });
+
+  it('keeps one started, initialized container per started server', async ({ skip }) => {
+    if (!docker) return skip();
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
+    expect(await poolContainers()).toHaveLength(1);
+  });
+
+  it('serves a call from the pool, once per container, and refills in the background', async ({ skip }) => {
+    if (!docker) return skip();
+    const [warmBefore] = await poolContainers();
+    const first = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
+    expect(first.call).toMatchObject({ warm: true, container_id: warmBefore!.Id });
+    // No container start and no handshake on the call's path: both happened ahead of time.
+    expect(first.call.timings!.init_ms).toBe(0);
+    expect(first.call.timings!.start_ms).toBeLessThan(first.call.timings!.run_ms + 20);
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'the refill');
+    const second = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
+    expect(second.call.warm).toBe(true);
+    expect(second.call.container_id).not.toBe(first.call.container_id);
+    await hub.runner.drain();
+    const ids = (await containersOf(docker, homeLabel())).map((c) => c.Id);
+    expect(ids).not.toContain(first.call.container_id);
+    expect(ids).not.toContain(second.call.container_id);
+  });
+
+  it('falls back to a cold container when the pool is empty', async ({ skip }) => {
+    if (!docker) return skip();
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
+    const calls = await Promise.all([1, 2, 3].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
+    expect(calls.filter((c) => c.call.warm)).toHaveLength(1);
+    expect(calls.filter((c) => !c.call.warm)).toHaveLength(2);
+  });
+
+  it('starts anew when the config vars change, so calls see them', async ({ skip }) => {
+    if (!docker) return skip();
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
+    const [old] = await poolContainers();
+    await hub.run('config.set', { app: 'warm', vars: { FRESH: 'yes' } });
+    const { result, call } = await hub.run('call', { tool: 'env', args: {} });
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toContain('FRESH');
+    expect(call.container_id).not.toBe(old!.Id);
+  });
+
+  it('refuses calls to a stopped server and drains its pool; start brings it back', async ({ skip }) => {
+    if (!docker) return skip();
+    const stopped = await hub.run('servers.stop', { app: 'warm', process: 'mcp-probe' });
+    expect(stopped.server_status).toBe('disconnected');
+    await expect(hub.run('call', { tool: 'slow', args: {} })).rejects.toThrow('server warm/mcp-probe is stopped: start it first');
+    await until(async () => (await poolContainers()).length === 0, 'the pool to drain');
+    await hub.run('servers.start', { app: 'warm', process: 'mcp-probe' });
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'the pool to come back');
+  });
+});
