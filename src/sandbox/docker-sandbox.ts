@@ -36,8 +36,8 @@ export class DockerSandbox implements Sandbox {
 
   constructor(private readonly options: DockerSandboxOptions) {
     this.docker = options.docker ?? new Docker();
-    this.images = new ImageBuilder(this.docker, options.baseImages ?? baseImagesFromEnv(), options.buildNetwork ?? 'host');
     this.home = createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12);
+    this.images = new ImageBuilder(this.docker, this.home, options.baseImages ?? baseImagesFromEnv(), options.buildNetwork ?? 'host');
   }
 
   async start(): Promise<void> {

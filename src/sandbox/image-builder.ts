@@ -27,8 +27,9 @@ export function baseImagesFromEnv(env: NodeJS.ProcessEnv = process.env): BaseIma
   return { node: pick('node'), python: pick('python'), ruby: pick('ruby'), go: pick('go') };
 }
 
-export function imageRepository(appName: string): string {
-  return `procdock-app/${appName}`;
+/** Images are named per data dir, so two hubs on one engine never touch each other's. */
+export function imageRepository(home: string, appName: string): string {
+  return `procdock-${home}/${appName}`;
 }
 
 interface BuildEvent {
@@ -45,6 +46,8 @@ interface BuildEvent {
 export class ImageBuilder {
   constructor(
     private readonly docker: Docker,
+    /** The data dir's short id. */
+    private readonly home: string,
     private readonly baseImages: BaseImages,
     /** Network for build steps (dependency installs); `host` reaches registries where a bridge cannot. */
     private readonly buildNetwork: string,
@@ -60,7 +63,7 @@ export class ImageBuilder {
       if (!language) onProgress(`No package.json, requirements.txt, pyproject.toml, Gemfile or go.mod: using the node base image.`);
     }
     const hash = await hashApp(app.path, files, generated ?? '');
-    const image = `${imageRepository(app.name)}:${hash.slice(0, 16)}`;
+    const image = `${imageRepository(this.home, app.name)}:${hash.slice(0, 16)}`;
     if (await this.exists(image)) {
       onProgress(`Image ${image} is up to date.`);
       return { image, hash, built: false };
@@ -107,7 +110,7 @@ export class ImageBuilder {
   }
 
   private async removeOtherTags(appName: string, keep: string | undefined): Promise<void> {
-    const images = await this.docker.listImages({ filters: { reference: [imageRepository(appName)] } });
+    const images = await this.docker.listImages({ filters: { reference: [imageRepository(this.home, appName)] } });
     for (const info of images) {
       for (const tag of info.RepoTags ?? []) {
         if (tag !== keep) await this.docker.getImage(tag).remove({ force: true }).catch(() => undefined);

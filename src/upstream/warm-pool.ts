@@ -16,7 +16,7 @@ const retryAfterFailureMs = 5000;
  */
 export class WarmPool {
   private readonly ready: WarmSession[] = [];
-  private starting = 0;
+  private readonly starting = new Set<Promise<unknown>>();
   private drained = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
@@ -40,17 +40,17 @@ export class WarmPool {
   }
 
   fill(): void {
-    while (!this.drained && !this.retryTimer && this.ready.length + this.starting < this.size) {
-      this.starting++;
-      void this.open().then(
+    while (!this.drained && !this.retryTimer && this.ready.length + this.starting.size < this.size) {
+      const opening: Promise<unknown> = this.open().then(
         (warm) => {
-          this.starting--;
-          if (this.drained) return void dispose(warm);
+          this.starting.delete(opening);
+          if (this.drained) return dispose(warm);
           this.ready.push(warm);
           void warm.proc.exited.then(() => this.drop(warm));
         },
         (error: unknown) => {
-          this.starting--;
+          this.starting.delete(opening);
+          if (this.drained) return;
           this.onError(error);
           // Back off: a server that cannot start should not be restarted in a tight loop.
           this.retryTimer = setTimeout(() => {
@@ -60,13 +60,15 @@ export class WarmPool {
           this.retryTimer.unref();
         },
       );
+      this.starting.add(opening);
     }
   }
 
+  /** Disposes every waiting session, and those still starting once they are up. */
   async drain(): Promise<void> {
     this.drained = true;
     clearTimeout(this.retryTimer);
-    await Promise.all(this.ready.splice(0).map(dispose));
+    await Promise.all([...this.ready.splice(0).map(dispose), ...this.starting]);
   }
 
   private drop(warm: WarmSession): void {
