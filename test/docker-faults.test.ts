@@ -131,7 +131,7 @@ describe('real MCP servers from npm in containers', () => {
     }, 'everything');
     const added = await cli(home, ['apps:add', app], dockerEnv);
     expect(added.stderr).toMatch(/Step \d+\/\d+ : RUN npm install/);
-    expect(added.stdout).toMatch(/mcp-everything: npx mcp-server-everything stdio  \[synced, \d+ tools\]/);
+    expect(added.stdout).toMatch(/mcp-everything: npx mcp-server-everything stdio {2}\[synced, \d+ tools\]/);
     expect(added.code).toBe(0);
     const [server] = JSON.parse((await cli(home, ['servers', '--json'], dockerEnv)).stdout) as ServerView[];
     expect(server?.primitives_status).toBe('synced');
