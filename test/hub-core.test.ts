@@ -157,7 +157,9 @@ describe('tool results and broken servers', () => {
     const app = makeApp({ Procfile: `mcp-broken: ${fixture(file)}\n` });
     const name = file.replace('.mjs', '');
     const added = await cli(home, ['apps:add', app, '--name', name, '--no-attach', '--json']);
-    expect(added.code).toBe(0);
+    // Registered, but a server that cannot sync makes the command fail, so scripts notice.
+    expect(added.code).toBe(1);
+    expect(JSON.parse(added.stdout)).toMatchObject({ name, servers: [{ primitives_status: 'error' }] });
     const servers = JSON.parse((await cli(home, ['servers', '--json'])).stdout) as ServerView[];
     const broken = servers.find((s) => s.app_name === name);
     expect(broken?.primitives_status).toBe('error');
