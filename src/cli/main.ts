@@ -84,7 +84,8 @@ program
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port (0 picks a free one)', positiveInt, 7420)
   .option('--open', 'open the UI in a browser', false)
-  .action((o: { host: string; port: number; open: boolean }) => serve(o));
+  .option('--no-auth', 'accept /mcp and /v1 requests without a key (protocol test suites only; loopback only)')
+  .action((o: { host: string; port: number; open: boolean; auth: boolean }) => serve(o));
 
 program
   .command('start')

@@ -13,6 +13,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   open: boolean;
+  /** Only for protocol test suites that cannot send a key. */
+  auth?: boolean;
 }
 
 /** `procdock serve`: the headless hub. Runs until SIGINT or SIGTERM, then cleans up after itself. */
@@ -26,7 +28,11 @@ export async function serve(options: ServeOptions): Promise<void> {
     hub = new Hub({ dataDir, warmPools: true });
     await hub.start();
     const token = randomBytes(24).toString('base64url');
-    server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger, uiDir: builtUiDir() });
+    const noAuth = options.auth === false;
+    server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger, uiDir: builtUiDir(), noAuth });
+    if (noAuth) {
+      process.stderr.write('WARNING: --no-auth: /mcp and /v1 answer requests without a key as resource "default". Use only for protocol test suites.\n');
+    }
     const url = await server.start();
     hub.url = url;
     updateHubFile(dataDir, { pid: process.pid, url, token, started_at: new Date().toISOString() });

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Hub } from '../hub/hub.js';
-import { isAppError } from '../shared/errors.js';
+import { AppError, isAppError } from '../shared/errors.js';
 import { apiRoutes } from './api-routes.js';
 import { adminAuth, hostCheck, inferenceKeyAuth, originCheck, sendError } from './security.js';
+import { ToolkitSessions } from './toolkit-routes.js';
 import { v1Routes } from './v1-routes.js';
 
 export interface HubServerOptions {
@@ -15,6 +16,8 @@ export interface HubServerOptions {
   logger: Logger;
   /** The built web UI (`out/renderer`), served at `/`. */
   uiDir?: string;
+  /** Accept requests without a key as the `default` resource: only for protocol test suites, only on loopback. */
+  noAuth?: boolean;
   /** Largest request body accepted; larger ones get 413. */
   bodyLimit?: string;
 }
@@ -22,11 +25,17 @@ export interface HubServerOptions {
 /** The hub's HTTP face: health, Heroku's `/v1`, the UI's `/api`. The owner calls `close()`. */
 export class HubServer {
   private server: Server | undefined;
+  private readonly toolkit: ToolkitSessions;
 
   constructor(
     private readonly hub: Hub,
     private readonly options: HubServerOptions,
-  ) {}
+  ) {
+    if (options.noAuth && !isLoopback(options.host)) {
+      throw new AppError('invalid_input', `--no-auth is only allowed on a loopback address, not ${options.host}`);
+    }
+    this.toolkit = new ToolkitSessions(hub);
+  }
 
   /** Listens and resolves with the base URL, e.g. `http://127.0.0.1:7420`. */
   async start(): Promise<string> {
@@ -48,6 +57,7 @@ export class HubServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    await this.toolkit.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -63,7 +73,13 @@ export class HubServer {
       res.json({ status: 'ok' });
     });
     const json = express.json({ limit: options.bodyLimit ?? '4mb' });
-    app.use('/v1', inferenceKeyAuth((key) => hub.catalog.models.findByKey(key)), json, v1Routes(hub));
+    const keyAuth = inferenceKeyAuth(
+      (key) => hub.catalog.models.findByKey(key),
+      options.noAuth ? () => hub.catalog.models.findByName('default') : undefined,
+    );
+    app.use('/v1', keyAuth, json, v1Routes(hub));
+    app.use('/mcp', keyAuth, json);
+    app.use(this.toolkit.routes());
     app.use('/api', adminAuth(options.adminToken), json, apiRoutes(hub));
     if (options.uiDir) app.use(express.static(options.uiDir, { index: 'index.html', maxAge: '1h' }));
     app.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
@@ -77,6 +93,10 @@ export class HubServer {
     });
     return app;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost';
 }
 
 function isWildcard(host: string): boolean {

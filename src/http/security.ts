@@ -58,17 +58,20 @@ export function sendUnauthorized(res: Response, message: string): void {
   sendError(res, 401, 'unauthorized', message);
 }
 
-/** Resolves the model resource the bearer `INFERENCE_KEY` selects, or answers 401. */
-export function inferenceKeyAuth(findByKey: (key: string) => ModelResourceRow | undefined, disabled = false) {
+/**
+ * Resolves the model resource the bearer `INFERENCE_KEY` selects, or answers 401. With
+ * `unauthenticated` (the `--no-auth` mode for protocol test suites) a request without a key gets
+ * that resource instead.
+ */
+export function inferenceKeyAuth(
+  findByKey: (key: string) => ModelResourceRow | undefined,
+  unauthenticated?: () => ModelResourceRow | undefined,
+) {
   return (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req);
-    const resource = token ? findByKey(token) : undefined;
+    const resource = token ? findByKey(token) : unauthenticated?.();
     if (resource) {
       res.locals.resource = resource;
-      return next();
-    }
-    if (disabled && token === undefined) {
-      res.locals.resource = undefined;
       return next();
     }
     sendUnauthorized(res, token ? 'the bearer key is not an INFERENCE_KEY of this hub' : 'missing Authorization: Bearer <INFERENCE_KEY>');

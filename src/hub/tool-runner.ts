@@ -48,29 +48,32 @@ export class ToolRunner {
     private readonly pools?: WarmPools,
   ) {}
 
+  /** The tool a name stands for among the resource's started servers, as its toolkit names them. */
   resolve(resourceName: string, wanted: string): ResolvedTool {
     const resource = this.catalog.models.findByName(resourceName);
     if (!resource) throw new AppError('not_found', `no model resource named "${resourceName}": see procdock models`);
     const servers = this.catalog.servers.listByResource(resource.id);
-    const tools = servers.flatMap((server) =>
-      this.catalog.servers.tools(server.id).map((tool) => ({ namespace: server.process_type, name: tool.name, server })),
-    );
-    const found = resolveToolName(tools, wanted);
-    if (!found) {
-      const hint = servers.length === 0 ? `no app is attached to it: run procdock attach APP --resource ${resource.name}` : 'see procdock servers';
-      throw new AppError('not_found', `no tool "${wanted}" in resource "${resource.name}": ${hint}`);
-    }
-    if ('ambiguous' in found) {
+    const toolsOf = (rows: ServerRow[]) =>
+      rows.flatMap((server) =>
+        this.catalog.servers.tools(server.id).map((tool) => ({ namespace: server.process_type, name: tool.name, server })),
+      );
+    const found = resolveToolName(toolsOf(servers.filter((s) => s.server_status === 'registered')), wanted);
+    if (found && 'ambiguous' in found) {
       throw new AppError('conflict', `"${wanted}" is offered by several servers: name one of ${found.ambiguous.join(', ')}`);
     }
-    return { server: found.tool.server, tool: found.tool.name };
+    if (found) return { server: found.tool.server, tool: found.tool.name };
+    const stopped = resolveToolName(toolsOf(servers.filter((s) => s.server_status === 'disconnected')), wanted);
+    if (stopped && 'tool' in stopped) {
+      const { server } = stopped.tool;
+      throw new AppError('unavailable', `server ${server.app_name}/${server.process_type} is stopped: start it first`);
+    }
+    const hint =
+      servers.length === 0 ? `no app is attached to it: run procdock attach APP --resource ${resource.name}` : 'see procdock servers';
+    throw new AppError('not_found', `no tool "${wanted}" in resource "${resource.name}": ${hint}`);
   }
 
   async call(request: CallRequest): Promise<CallOutcome> {
     const { server, tool } = this.resolve(request.resourceName, request.tool);
-    if (server.server_status === 'disconnected') {
-      throw new AppError('unavailable', `server ${server.app_name}/${server.process_type} is stopped: start it first`);
-    }
     const id = randomUUID();
     const sandbox = this.sandbox();
     this.catalog.calls.start({

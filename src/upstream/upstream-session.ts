@@ -1,6 +1,12 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { CallToolResult, Implementation, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  type CallToolResult,
+  type Implementation,
+  type ServerCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { SandboxProcess } from '../sandbox/sandbox.js';
 import { AppError } from '../shared/errors.js';
 import { StdioStreamTransport, type UpstreamFault } from './stdio-stream-transport.js';
@@ -71,8 +77,11 @@ export class UpstreamSession {
     return tools;
   }
 
+  /** Calls a tool and passes its result through as the server sent it (no output-schema check here). */
   callTool(name: string, args: Record<string, unknown>, options?: RequestOptions): Promise<CallToolResult> {
-    return this.guard('tools/call', () => this.client.callTool({ name, arguments: args }, undefined, options)) as Promise<CallToolResult>;
+    return this.guard('tools/call', () =>
+      this.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, options),
+    );
   }
 
   async close(): Promise<void> {

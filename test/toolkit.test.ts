@@ -1,0 +1,173 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerView } from '../src/shared/api.js';
+import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
+import { serveHub, type ServedHub } from './hub-process.js';
+
+type Transport = 'http' | 'sse';
+
+async function connect(hub: ServedHub, transport: Transport, key: string): Promise<Client> {
+  const client = new Client({ name: 'toolkit-test', version: '1' });
+  const headers = { Authorization: `Bearer ${key}` };
+  await client.connect(
+    transport === 'http'
+      ? new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`), { requestInit: { headers } })
+      : new SSEClientTransport(new URL(`${hub.url}/mcp/sse`), { requestInit: { headers } }),
+  );
+  return client;
+}
+
+describe('the toolkit', () => {
+  let home: string;
+  let hub: ServedHub;
+  let key: string;
+
+  beforeAll(async () => {
+    home = tempDir();
+    const everything = makeApp({ Procfile: 'mcp-everything: mcp-server-everything stdio\n' }, 'everything');
+    const a = makeApp({ Procfile: `mcp-a: ${fixture('paged.mjs')}\n` }, 'paged-a');
+    expect((await cli(home, ['apps:add', everything])).code).toBe(0);
+    expect((await cli(home, ['apps:add', a])).code).toBe(0);
+    hub = await serveHub(home);
+    key = await hub.key();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+    cleanupTempDirs();
+  });
+
+  for (const transport of ['http', 'sse'] as const) {
+    it(`serves the resource's tools over ${transport}, as registered, and runs them`, async () => {
+      const client = await connect(hub, transport, key);
+      expect(client.getServerVersion()?.name).toBe('procdock');
+      const { tools } = await client.listTools();
+      const servers = JSON.parse((await cli(home, ['servers', '--json'])).stdout) as ServerView[];
+      const registered = servers.flatMap((s) => s.tools);
+      expect(tools.map((t) => t.name).sort()).toEqual(registered.map((t) => t.name).sort());
+      const echo = tools.find((t) => t.name === 'echo') as Tool;
+      const original = registered.find((t) => t.name === 'echo')!;
+      expect(echo.inputSchema).toEqual(original.input_schema);
+      expect(echo.annotations).toEqual(original.annotations);
+      expect(await client.callTool({ name: 'echo', arguments: { message: transport } })).toEqual({
+        content: [{ type: 'text', text: `Echo: ${transport}` }],
+      });
+      expect(await client.callTool({ name: 'fail', arguments: {} })).toEqual({
+        isError: true,
+        content: [{ type: 'text', text: 'it failed on purpose' }],
+      });
+      await expect(client.callTool({ name: 'no-such-tool', arguments: {} })).rejects.toThrow(/no tool "no-such-tool"/);
+      await client.close();
+    });
+  }
+
+  it('passes progress notifications through while a call runs', async () => {
+    const client = await connect(hub, 'http', key);
+    const progress: number[] = [];
+    const result = await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, undefined, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    expect(result.isError).toBeFalsy();
+    expect(progress).toEqual([1, 2, 3]);
+    await client.close();
+  });
+
+  it('cancels: a client that gives up ends the call and its server', async () => {
+    const client = await connect(hub, 'http', key);
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 30, steps: 30 } }, undefined, {
+      signal: controller.signal,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    controller.abort();
+    await expect(call).rejects.toThrow();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const [record] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'])).stdout) as { tool: string; status: string; timings: { total_ms: number } }[];
+    expect(record).toMatchObject({ tool: 'trigger-long-running-operation', status: 'error' });
+    expect(record!.timings.total_ms).toBeLessThan(10_000);
+    await client.close();
+  });
+
+  it('exposes clashing names as <namespace>__<name> and tells sessions when the list changes', async () => {
+    const client = await connect(hub, 'sse', key);
+    const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
+    const b = makeApp({ Procfile: `mcp-b: ${fixture('paged.mjs')}\n` }, 'paged-b');
+    expect((await cli(home, ['apps:add', b])).code).toBe(0);
+    await changed;
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['mcp-a__alpha', 'mcp-b__alpha', 'echo']));
+    expect(names).not.toContain('alpha');
+    const viaB = await client.callTool({ name: 'mcp-b__beta', arguments: { text: 'from b' } });
+    expect(viaB.content).toEqual([{ type: 'text', text: 'beta: from b' }]);
+    await client.close();
+  });
+
+  it('gives each resource only its own tools', async () => {
+    expect((await cli(home, ['models:create', 'other', '--provider', 'openai', '--model', 'm'])).code).toBe(0);
+    expect((await cli(home, ['detach', 'paged-a'])).code).toBe(0);
+    expect((await cli(home, ['attach', 'paged-a', '--resource', 'other'])).code).toBe(0);
+    const other = await connect(hub, 'http', await hub.key('other'));
+    expect((await other.listTools()).tools.map((t) => t.name).sort()).toEqual(['alpha', 'beta', 'crash', 'env', 'fail']);
+    await other.close();
+  });
+
+  it('refuses what it must: no key, a wrong key, a foreign Origin, unknown sessions, POST on the SSE endpoint', async () => {
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
+    const post = (headers: Record<string, string>, path = '/mcp', body = init) =>
+      fetch(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body });
+    const noKey = await post({});
+    expect(noKey.status).toBe(401);
+    expect(noKey.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await post({ authorization: 'Bearer inf-wrong' })).status).toBe(401);
+    expect((await fetch(`${hub.url}/mcp/sse`)).status).toBe(401);
+    expect((await post({ authorization: `Bearer ${key}`, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post({ authorization: `Bearer ${key}`, 'mcp-session-id': 'no-such-session' })).status).toBe(404);
+    expect((await post({ authorization: `Bearer ${key}` }, '/mcp/messages?sessionId=nope')).status).toBe(404);
+    expect((await post({ authorization: `Bearer ${key}` }, '/mcp/sse')).status).toBe(405);
+    expect((await fetch(`${hub.url}/mcp`, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream' } })).status).toBe(400);
+
+    const opened = await post({ authorization: `Bearer ${key}` });
+    const session = opened.headers.get('mcp-session-id')!;
+    expect(session).toMatch(/^[\x21-\x7e]+$/);
+    await opened.text();
+    const other = await hub.key('other');
+    expect((await post({ authorization: `Bearer ${other}`, 'mcp-session-id': session })).status).toBe(404);
+    const ended = await fetch(`${hub.url}/mcp`, { method: 'DELETE', headers: { authorization: `Bearer ${key}`, 'mcp-session-id': session } });
+    expect(ended.status).toBe(200);
+    expect((await post({ authorization: `Bearer ${key}`, 'mcp-session-id': session })).status).toBe(404);
+  });
+
+  it('holds many concurrent sessions', async () => {
+    const clients = await Promise.all(Array.from({ length: 12 }, (_, i) => connect(hub, i % 2 ? 'sse' : 'http', key)));
+    const results = await Promise.all(clients.map((c, i) => c.callTool({ name: 'echo', arguments: { message: `s${i}` } })));
+    expect(results.map((r) => (r.content as { text: string }[])[0]?.text)).toEqual(clients.map((_, i) => `Echo: s${i}`));
+    await Promise.all(clients.map((c) => c.close()));
+  });
+
+  for (const mode of ['sse-only', 'http-only'] as const) {
+    it(`works through mcp-remote --transport ${mode}, driven over stdio as Claude Desktop drives it`, async () => {
+      const client = new Client({ name: 'claude-desktop-like', version: '1' });
+      const path = mode === 'sse-only' ? '/mcp/sse' : '/mcp';
+      await client.connect(
+        new StdioClientTransport({
+          command: join(root, 'node_modules', '.bin', 'mcp-remote'),
+          args: [`${hub.url}${path}`, '--transport', mode, '--header', `Authorization:Bearer ${key}`],
+          env: { PATH: process.env.PATH ?? '', HOME: home, MCP_REMOTE_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'mcp-remote-')) },
+          stderr: 'ignore',
+        }),
+      );
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toContain('echo');
+      expect(await client.callTool({ name: 'echo', arguments: { message: mode } })).toMatchObject({
+        content: [{ type: 'text', text: `Echo: ${mode}` }],
+      });
+      await client.close();
+    });
+  }
+});
