@@ -19,6 +19,11 @@ export interface ServeOptions {
 
 /** `procdock serve`: the headless hub. Runs until SIGINT or SIGTERM, then cleans up after itself. */
 export async function serve(options: ServeOptions): Promise<void> {
+  // Listen first: a signal that comes while the hub starts still stops it cleanly afterwards.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
   const logger = pino({ level: process.env.PROCDOCK_LOG_LEVEL ?? 'info' }, pino.destination(2));
   const dataDir = resolveDataDir();
   claimDataDir(dataDir);
@@ -54,11 +59,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     releaseDataDir(dataDir);
     throw error;
   }
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   logger.info('stopping');
   await server.close();
   await hub.close();
