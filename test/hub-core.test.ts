@@ -5,11 +5,12 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppView, CallRecordView, ServerView } from '../src/shared/api.js';
+import { upstreamCapabilities } from '../src/upstream/upstream-session.js';
 import { cleanupTempDirs, cli, dumpCatalog, fixture, makeApp, root, tempDir } from './helpers.js';
 
-/** What a server lists when asked directly, with the same (empty) client capabilities the hub declares. */
+/** What a server lists when asked directly, with the same client capabilities the hub declares. */
 async function listDirectly(command: string, args: string[]): Promise<Tool[]> {
-  const client = new Client({ name: 'direct', version: '1' }, { capabilities: {} });
+  const client = new Client({ name: 'direct', version: '1' }, { capabilities: upstreamCapabilities });
   await client.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
   try {
     return (await client.listTools()).tools;

@@ -98,4 +98,15 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE calls ADD COLUMN warm INTEGER NOT NULL DEFAULT 0;
   `,
+  // 4: the resources, resource templates and prompts each server lists, exactly as it lists them.
+  `
+  CREATE TABLE primitives (
+    server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('resource', 'template', 'prompt')),
+    position INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    definition_json TEXT NOT NULL,
+    PRIMARY KEY (server_id, kind, position)
+  );
+  `,
 ];

@@ -27,6 +27,15 @@ interface RawServerRow extends Omit<ServerRow, 'settings'> {
 /** A tool exactly as the server listed it (name, description, schemas, annotations, _meta…). */
 export type ToolDefinition = { name: string } & Record<string, unknown>;
 
+export type PrimitiveKind = 'resource' | 'template' | 'prompt';
+
+/** What a sync read from a server besides its tools, each exactly as listed. */
+export interface ServerPrimitives {
+  resources: ({ uri: string } & Record<string, unknown>)[];
+  templates: ({ uriTemplate: string } & Record<string, unknown>)[];
+  prompts: ({ name: string } & Record<string, unknown>)[];
+}
+
 const selectServers = `
   SELECT s.id, s.app_id, a.name AS app_name, a.path AS app_path, s.process_type, s.process_command,
          s.server_status, s.primitives_status, s.primitives_error, s.synced_at, s.settings_json, a.image AS app_image,
@@ -93,13 +102,20 @@ export class ServersRepository {
     this.db.prepare('UPDATE servers SET server_status = ?, updated_at = ? WHERE id = ?').run(status, nowIso(), id);
   }
 
-  /** Replaces the server's tools and marks it synced, atomically. */
-  setSynced(id: string, serverInfo: unknown, tools: ToolDefinition[]): void {
+  /** Replaces the server's tools, resources and prompts and marks it synced, atomically. */
+  setSynced(id: string, serverInfo: unknown, tools: ToolDefinition[], primitives: ServerPrimitives): void {
     const now = nowIso();
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tools WHERE server_id = ?').run(id);
+      this.db.prepare('DELETE FROM primitives WHERE server_id = ?').run(id);
       const insert = this.db.prepare('INSERT INTO tools (server_id, position, name, definition_json) VALUES (?, ?, ?, ?)');
       tools.forEach((tool, position) => insert.run(id, position, tool.name, JSON.stringify(tool)));
+      const insertPrimitive = this.db.prepare(
+        'INSERT INTO primitives (server_id, kind, position, key, definition_json) VALUES (?, ?, ?, ?, ?)',
+      );
+      primitives.resources.forEach((r, i) => insertPrimitive.run(id, 'resource', i, r.uri, JSON.stringify(r)));
+      primitives.templates.forEach((t, i) => insertPrimitive.run(id, 'template', i, t.uriTemplate, JSON.stringify(t)));
+      primitives.prompts.forEach((p, i) => insertPrimitive.run(id, 'prompt', i, p.name, JSON.stringify(p)));
       this.db
         .prepare(
           "UPDATE servers SET primitives_status = 'synced', primitives_error = NULL, server_info_json = ?, synced_at = ?, updated_at = ? WHERE id = ?",
@@ -113,6 +129,15 @@ export class ServersRepository {
       .prepare<[string], { definition_json: string }>('SELECT definition_json FROM tools WHERE server_id = ? ORDER BY position')
       .all(serverId)
       .map((row) => JSON.parse(row.definition_json) as ToolDefinition);
+  }
+
+  primitives<K extends PrimitiveKind>(serverId: string, kind: K): (K extends 'resource' ? ServerPrimitives['resources'] : K extends 'template' ? ServerPrimitives['templates'] : ServerPrimitives['prompts']) {
+    return this.db
+      .prepare<[string, string], { definition_json: string }>(
+        'SELECT definition_json FROM primitives WHERE server_id = ? AND kind = ? ORDER BY position',
+      )
+      .all(serverId, kind)
+      .map((row) => JSON.parse(row.definition_json)) as never;
   }
 
   /** Marks syncs a previous hub left half-done (it was killed) as failed, so none stays `syncing`. */

@@ -9,7 +9,7 @@ import { AppError } from '../shared/errors.js';
 import type { CallOutcome } from '../shared/operations.js';
 import { resolveToolName } from '../toolkit/tool-names.js';
 import { capResult } from '../upstream/result-cap.js';
-import { UpstreamSession } from '../upstream/upstream-session.js';
+import { UpstreamSession, type CallRelay } from '../upstream/upstream-session.js';
 import { launchOf } from './launch.js';
 import type { Limiter } from './limiter.js';
 import type { WarmPools } from './warm-pools.js';
@@ -23,6 +23,8 @@ export interface CallRequest {
   signal?: AbortSignal;
   /** Receives the server's progress notifications for this call. */
   onProgress?: (progress: Progress) => void;
+  /** Answers the server's own requests (sampling, elicitation, roots) and takes its log messages. */
+  relay?: CallRelay;
 }
 
 /** The server and tool a request names, within one model resource. */
@@ -90,7 +92,7 @@ export class ToolRunner {
     const clock = new CallClock();
     const run = await this.limiter.run(() => {
       clock.mark('queued');
-      return this.execute(sandbox, server, tool, id, request, clock);
+      return this.execute(server, tool, id, request, clock);
     });
     this.catalog.calls.finish(id, {
       warm: run.warm,
@@ -108,58 +110,106 @@ export class ToolRunner {
     return { result: run.result as CallOutcome['result'], call };
   }
 
+  /**
+   * Runs one request that is not a tool call (a resource read, a prompt, a completion) on a server
+   * of its own, warm or fresh, within the server's ttl. Failures throw, saying what happened.
+   */
+  async onServer<T>(server: ServerRow, step: string, work: (session: UpstreamSession, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const ttlMs = server.settings.ttl_seconds * 1000;
+    return this.limiter.run(() =>
+      this.withDeadline(ttlMs, signal, async (deadline) => {
+        let proc: SandboxProcess | undefined;
+        try {
+          const lease = await this.acquire(server, undefined, deadline, ttlMs, (launched) => (proc = launched));
+          proc = lease.proc;
+          return await work(lease.session, deadline);
+        } catch (error) {
+          if (deadline.aborted && !signal?.aborted) {
+            throw new AppError('upstream', `${server.app_name}/${server.process_type}: ${step} ran out of time after ${ttlMs / 1000} s`);
+          }
+          throw error;
+        } finally {
+          if (proc) this.track(proc.dispose());
+        }
+      }),
+    );
+  }
+
   private async execute(
-    sandbox: Sandbox,
     server: ServerRow,
     tool: string,
     callId: string,
     request: CallRequest,
     clock: CallClock,
   ): Promise<{ result: CallToolResult; error: string | null; warm: boolean; proc?: SandboxProcess }> {
-    const warm = this.pools?.take(server);
-    let proc: SandboxProcess | undefined = warm?.proc;
     const ttlMs = request.ttlMs ?? server.settings.ttl_seconds * 1000;
+    let proc: SandboxProcess | undefined;
+    let warm = false;
+    return this.withDeadline(ttlMs, request.signal, async (signal) => {
+      try {
+        const lease = await this.acquire(server, callId, signal, ttlMs, (launched) => {
+          proc = launched;
+          clock.mark('start');
+        });
+        ({ proc, warm } = lease);
+        lease.session.relay = request.relay;
+        clock.mark('init');
+        const result = await lease.session.callTool(tool, request.args, {
+          timeout: ttlMs,
+          signal,
+          ...(request.onProgress ? { onprogress: request.onProgress } : {}),
+        });
+        clock.mark('run');
+        void lease.session.close();
+        return { result: capResult(result), error: null, warm, proc };
+      } catch (error) {
+        clock.markMissing();
+        const message =
+          signal.aborted && !request.signal?.aborted
+            ? `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`
+            : error instanceof Error
+              ? error.message
+              : String(error);
+        const result: CallToolResult = { isError: true, content: [{ type: 'text', text: message }] };
+        return { result, error: message, warm, ...(proc ? { proc } : {}) };
+      } finally {
+        // Ends the server now; the call returns without waiting for it to be gone.
+        if (proc) void proc.dispose();
+      }
+    });
+  }
+
+  /** A session on the server: a warm one if its pool has one, else a fresh launch and handshake. */
+  private async acquire(
+    server: ServerRow,
+    callId: string | undefined,
+    signal: AbortSignal,
+    ttlMs: number,
+    onLaunched: (proc: SandboxProcess) => void,
+  ): Promise<{ session: UpstreamSession; proc: SandboxProcess; warm: boolean }> {
+    const warm = this.pools?.take(server);
+    if (warm) {
+      onLaunched(warm.proc);
+      return { ...warm, warm: true };
+    }
+    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'call', callId), signal);
+    onLaunched(proc);
+    const session = await UpstreamSession.open(proc, {
+      label: `${server.app_name}/${server.process_type}`,
+      initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
+      signal,
+    });
+    return { session, proc, warm: false };
+  }
+
+  /** Runs `work` with a signal that fires at the deadline or when `outer` does. */
+  private async withDeadline<T>(ttlMs: number, outer: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), ttlMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline.signal]) : deadline.signal;
     try {
-      let session = warm?.session;
-      if (session) clock.mark('start');
-      else {
-        proc = await sandbox.launch(launchOf(this.catalog, server, 'call', callId), signal);
-        clock.mark('start');
-        session = await UpstreamSession.open(proc, {
-          label: `${server.app_name}/${server.process_type}`,
-          initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
-          signal,
-        });
-      }
-      clock.mark('init');
-      const result = await session.callTool(tool, request.args, {
-        timeout: ttlMs,
-        signal,
-        ...(request.onProgress ? { onprogress: request.onProgress } : {}),
-      });
-      clock.mark('run');
-      void session.close();
-      return { result: capResult(result), error: null, warm: !!warm, proc };
-    } catch (error) {
-      clock.markMissing();
-      const message = deadline.signal.aborted
-        ? `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`
-        : error instanceof Error
-          ? error.message
-          : String(error);
-      return {
-        result: { isError: true, content: [{ type: 'text', text: message }] },
-        error: message,
-        warm: !!warm,
-        ...(proc ? { proc } : {}),
-      };
+      return await work(outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal);
     } finally {
       clearTimeout(timer);
-      // Ends the server now; the call returns without waiting for it to be gone.
-      if (proc) void proc.dispose();
     }
   }
 

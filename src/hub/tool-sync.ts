@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
-import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
+import type { ServerPrimitives, ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { UpstreamSession } from '../upstream/upstream-session.js';
 import { launchOf } from './launch.js';
@@ -25,15 +25,15 @@ export class ToolSync {
     this.catalog.servers.setSyncing(server.id);
     this.changed();
     try {
-      const { info, tools } = await this.readTools(server);
-      this.catalog.servers.setSynced(server.id, info, tools);
+      const { info, tools, primitives } = await this.readTools(server);
+      this.catalog.servers.setSynced(server.id, info, tools, primitives);
     } catch (error) {
       this.catalog.servers.setSyncError(server.id, error instanceof Error ? error.message : String(error));
     }
     this.changed();
   }
 
-  private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[] }> {
+  private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[]; primitives: ServerPrimitives }> {
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'sync'));
     try {
       const session = await UpstreamSession.open(proc, {
@@ -41,8 +41,10 @@ export class ToolSync {
         initTimeoutMs: this.timeouts.initTimeoutMs,
       });
       try {
-        const tools = await session.listAllTools({ timeout: this.timeouts.listTimeoutMs });
-        return { info: session.serverInfo, tools: tools as ToolDefinition[] };
+        const options = { timeout: this.timeouts.listTimeoutMs };
+        const tools = await session.listAllTools(options);
+        const primitives = await session.listAllPrimitives(options);
+        return { info: session.serverInfo, tools: tools as ToolDefinition[], primitives };
       } finally {
         await session.close();
       }

@@ -1,15 +1,30 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  ListRootsResultSchema,
   type CallToolResult,
+  type ServerNotification,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { ServerRow } from '../catalog/servers-repository.js';
 import type { Hub } from '../hub/hub.js';
 import { isAppError } from '../shared/errors.js';
-import { toolkitTools } from './toolkit-catalog.js';
+import type { CallRelay } from '../upstream/upstream-session.js';
+import { routeResource, toolkitPrompts, toolkitResources, toolkitTemplates, toolkitTools } from './toolkit-catalog.js';
+
+/** MCP's "resource not found" (2025-11-25). */
+const resourceNotFound = -32002;
 
 export const toolkitInfo = { name: 'procdock', title: 'Procdock toolkit', version: '0.1.0' };
 
@@ -20,7 +35,13 @@ export const toolkitInfo = { name: 'procdock', title: 'Procdock toolkit', versio
  */
 export function createToolkitServer(hub: Hub, resourceName: string): Server {
   const server = new Server(toolkitInfo, {
-    capabilities: { tools: { listChanged: true }, logging: {} },
+    capabilities: {
+      tools: { listChanged: true },
+      resources: { listChanged: true },
+      prompts: { listChanged: true },
+      completions: {},
+      logging: {},
+    },
     instructions: `Tools of the Procdock model resource "${resourceName}". Each call runs in a fresh, isolated container.`,
   });
 
@@ -29,26 +50,84 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
     return { tools: toolkitTools(hub.catalog, resource.id).map((tool) => tool.definition as Tool) };
   });
 
+  const resourceId = () => hub.registry.resource(resourceName).id;
+
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({
+    resources: toolkitResources(hub.catalog, resourceId()).map((r) => r.definition),
+  }));
+
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+    resourceTemplates: toolkitTemplates(hub.catalog, resourceId()).map((t) => t.definition),
+  }));
+
+  server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
+    const target = routeResource(hub.catalog, resourceId(), request.params.uri);
+    if (!target) throw new McpError(resourceNotFound, `Resource not found: ${request.params.uri}`, { uri: request.params.uri });
+    return upstream(target, 'resources/read', (c, signal) => c.readResource(request.params, { signal }), extra.signal);
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({
+    prompts: toolkitPrompts(hub.catalog, resourceId()).map((p) => ({ ...p.definition, name: p.name })),
+  }));
+
+  server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
+    const prompt = toolkitPrompts(hub.catalog, resourceId()).find((p) => p.name === request.params.name);
+    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+    const params = { ...request.params, name: prompt.definition.name };
+    return upstream(prompt.server, 'prompts/get', (c, signal) => c.getPrompt(params, { signal }), extra.signal);
+  });
+
+  server.setRequestHandler(CompleteRequestSchema, async (request, extra) => {
+    const { ref } = request.params;
+    let target: ServerRow | undefined;
+    let params = request.params;
+    if (ref.type === 'ref/prompt') {
+      const prompt = toolkitPrompts(hub.catalog, resourceId()).find((p) => p.name === ref.name);
+      target = prompt?.server;
+      if (prompt) params = { ...params, ref: { ...ref, name: prompt.definition.name } };
+    } else {
+      target = routeResource(hub.catalog, resourceId(), ref.uri);
+    }
+    if (!target) return { completion: { values: [] } };
+    return upstream(target, 'completion/complete', (c, signal) => c.complete(params, { signal }), extra.signal);
+  });
+
+  /** Runs one request on a server of its own; a hub failure becomes a protocol error that says why. */
+  async function upstream<T>(
+    target: ServerRow,
+    step: string,
+    work: (client: Parameters<Parameters<typeof hub.runner.onServer>[2]>[0]['client'], signal: AbortSignal) => Promise<T>,
+    signal: AbortSignal,
+  ): Promise<T> {
+    try {
+      return await hub.runner.onServer(target, step, (session, s) => work(session.client, s), signal);
+    } catch (error) {
+      if (error instanceof McpError) throw error;
+      throw new McpError(ErrorCode.InternalError, error instanceof Error ? error.message : String(error));
+    }
+  }
+
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const token = request.params._meta?.progressToken;
-    // Progress goes out in order and before the result, or the client drops what comes late.
-    let progressSent: Promise<void> = Promise.resolve();
+    // Progress and log messages go out in order and before the result, or the client drops what comes late.
+    let sent: Promise<void> = Promise.resolve();
+    const notify = (notification: ServerNotification) => {
+      sent = sent.then(() => extra.sendNotification(notification)).catch(() => undefined);
+    };
     try {
       const { result } = await hub.runner.call({
         tool: request.params.name,
         args: request.params.arguments ?? {},
         resourceName,
         signal: extra.signal,
+        relay: relayTo(server, extra, notify),
         ...(token === undefined
           ? {}
           : {
-              onProgress: (progress) => {
-                const notification = { method: 'notifications/progress' as const, params: { ...progress, progressToken: token } };
-                progressSent = progressSent.then(() => extra.sendNotification(notification)).catch(() => undefined);
-              },
+              onProgress: (progress) => notify({ method: 'notifications/progress', params: { ...progress, progressToken: token } }),
             }),
       });
-      await progressSent;
+      await sent;
       return result as CallToolResult;
     } catch (error) {
       if (isAppError(error) && (error.code === 'not_found' || error.code === 'conflict')) {
@@ -60,6 +139,36 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
   });
 
   return server;
+}
+
+type RequestExtra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
+
+/**
+ * Sends a running call's server-to-client requests to the client that made the call, where it
+ * declared the capability, and its log messages as this session's log messages.
+ */
+function relayTo(server: Server, extra: RequestExtra, notify: (notification: ServerNotification) => void): CallRelay {
+  return {
+    async request({ method, params }) {
+      const caps = server.getClientCapabilities() ?? {};
+      const schema =
+        method === 'sampling/createMessage' && caps.sampling
+          ? CreateMessageResultSchema
+          : method === 'elicitation/create' && caps.elicitation
+            ? ElicitResultSchema
+            : method === 'roots/list' && caps.roots
+              ? ListRootsResultSchema
+              : undefined;
+      if (!schema) {
+        if (method === 'roots/list') return { roots: [] };
+        throw new McpError(ErrorCode.MethodNotFound, `${method}: the client of this call does not support it`);
+      }
+      return (await extra.sendRequest({ method, params } as never, schema as never)) as Record<string, unknown>;
+    },
+    log(params) {
+      notify({ method: 'notifications/message', params });
+    },
+  };
 }
 
 /** The tool list a session last saw, to tell it of changes only when there are some. */

@@ -2,8 +2,16 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolResultSchema,
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  McpError,
   type CallToolResult,
+  type ClientCapabilities,
   type Implementation,
+  type LoggingMessageNotification,
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -22,6 +30,20 @@ export interface UpstreamOptions {
 }
 
 const stderrTailBytes = 2048;
+
+/**
+ * What every upstream session declares: the hub relays sampling, elicitation and roots requests to
+ * the client whose call is running, where that client supports them. Syncs declare the same, so a
+ * server lists the same tools to a sync as to a call.
+ */
+export const upstreamCapabilities: ClientCapabilities = { sampling: {}, elicitation: {}, roots: {} };
+
+/** A server-to-client request (sampling, elicitation, roots) and where it goes during a call. */
+export interface CallRelay {
+  /** Answers the upstream server's request, usually by asking the downstream client. */
+  request(request: { method: string; params?: Record<string, unknown> }): Promise<Record<string, unknown>>;
+  log?(params: LoggingMessageNotification['params']): void;
+}
 const hubClientInfo: Implementation = { name: 'procdock', version: '0.1.0' };
 
 /**
@@ -30,6 +52,9 @@ const hubClientInfo: Implementation = { name: 'procdock', version: '0.1.0' };
  * The owner calls `close()`; it does not dispose the sandboxed process.
  */
 export class UpstreamSession {
+  /** Where this session's server-to-client requests go; set for the call it serves. */
+  relay: CallRelay | undefined;
+
   private constructor(
     readonly client: Client,
     private readonly transport: StdioStreamTransport,
@@ -40,9 +65,19 @@ export class UpstreamSession {
   static async open(proc: SandboxProcess, options: UpstreamOptions): Promise<UpstreamSession> {
     const stderr = new StderrTail(proc);
     const transport = new StdioStreamTransport(proc);
-    const client = new Client(options.clientInfo ?? hubClientInfo, { capabilities: {} });
+    const client = new Client(options.clientInfo ?? hubClientInfo, { capabilities: upstreamCapabilities });
     client.onerror = () => undefined;
     const session = new UpstreamSession(client, transport, stderr, options.label);
+    const relay = async (request: { method: string; params?: Record<string, unknown> }) => {
+      if (session.relay) return session.relay.request(request);
+      if (request.method === 'roots/list') return { roots: [] };
+      if (request.method === 'elicitation/create') return { action: 'decline' };
+      throw new McpError(ErrorCode.MethodNotFound, `${request.method}: no client is there to answer (the call did not come from an MCP client that supports it)`);
+    };
+    client.setRequestHandler(CreateMessageRequestSchema, (request) => relay(request) as never);
+    client.setRequestHandler(ElicitRequestSchema, (request) => relay(request) as never);
+    client.setRequestHandler(ListRootsRequestSchema, (request) => relay(request) as never);
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => session.relay?.log?.(notification.params));
     await session.guard('initialize', () =>
       client.connect(transport, { timeout: options.initTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }),
     );
@@ -75,6 +110,53 @@ export class UpstreamSession {
       }
     } while (cursor !== undefined);
     return tools;
+  }
+
+  /** Every resource, resource template and prompt, across every page, as the server lists them. */
+  async listAllPrimitives(options?: RequestOptions): Promise<{
+    resources: ({ uri: string } & Record<string, unknown>)[];
+    templates: ({ uriTemplate: string } & Record<string, unknown>)[];
+    prompts: ({ name: string } & Record<string, unknown>)[];
+  }> {
+    const caps = this.client.getServerCapabilities();
+    const pages = async <T>(step: string, list: (cursor?: string) => Promise<{ items: T[]; nextCursor?: string }>) => {
+      const all: T[] = [];
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const page = await this.guard(step, () => list(cursor));
+        all.push(...page.items);
+        cursor = page.nextCursor;
+        if (cursor !== undefined && seen.has(cursor)) throw new AppError('upstream', `${this.label}: ${step} repeated cursor ${cursor}`);
+        if (cursor !== undefined) seen.add(cursor);
+      } while (cursor !== undefined);
+      return all;
+    };
+    const params = (cursor?: string) => (cursor === undefined ? {} : { cursor });
+    const resources = caps?.resources
+      ? await pages('resources/list', async (c) => {
+          const r = await this.client.listResources(params(c), options);
+          return { items: r.resources, nextCursor: r.nextCursor };
+        })
+      : [];
+    const templates = caps?.resources
+      ? await pages('resources/templates/list', async (c) => {
+          const r = await this.client.listResourceTemplates(params(c), options);
+          return { items: r.resourceTemplates, nextCursor: r.nextCursor };
+        })
+      : [];
+    const prompts = caps?.prompts
+      ? await pages('prompts/list', async (c) => {
+          const r = await this.client.listPrompts(params(c), options);
+          return { items: r.prompts, nextCursor: r.nextCursor };
+        })
+      : [];
+    return { resources, templates, prompts } as never;
+  }
+
+  /** Runs any request on the session, with this session's error reporting. */
+  request<T>(step: string, work: (client: Client) => Promise<T>): Promise<T> {
+    return this.guard(step, () => work(this.client));
   }
 
   /** Calls a tool and passes its result through as the server sent it (no output-schema check here). */

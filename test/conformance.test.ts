@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, cli, makeApp, tempDir } from './helpers.js';
+import { serveHub, type ServedHub } from './hub-process.js';
+
+/** The official suite, run with a Node 22 that npm supplies (it needs Node >= 22). */
+function conformance(url: string, scenario: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npx',
+      ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/conformance@0.1.16', 'conformance', 'server', '--url', url, '--scenario', scenario],
+      { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr }),
+    );
+  });
+}
+
+/** The scenarios that need no fixture server behind the hub. */
+const scenarios = [
+  'server-initialize',
+  'ping',
+  'tools-list',
+  'logging-set-level',
+  'resources-list',
+  'prompts-list',
+  'server-sse-multiple-streams',
+  'dns-rebinding-protection',
+];
+
+describe('the MCP conformance suite against /mcp (--no-auth, loopback)', () => {
+  let hub: ServedHub;
+
+  beforeAll(async () => {
+    const home = tempDir();
+    const app = makeApp({ Procfile: 'mcp-everything: mcp-server-everything stdio\n' }, 'everything');
+    expect((await cli(home, ['apps:add', app])).code).toBe(0);
+    hub = await serveHub(home, ['--no-auth']);
+  }, 120_000);
+  afterAll(async () => {
+    await hub?.stop();
+    cleanupTempDirs();
+  });
+
+  it('warns that authentication is off', () => {
+    expect(hub.output()).toMatch(/WARNING: --no-auth/);
+  });
+
+  it.each(scenarios)('%s passes', async (scenario) => {
+    const { code, output } = await conformance(`${hub.url}/mcp`, scenario);
+    expect(output, output).toMatch(/0 failed/);
+    expect(output).not.toMatch(/[1-9]\d* failed/);
+    expect(code).toBe(0);
+  }, 240_000);
+});
