@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, cli, makeApp, tempDir } from './helpers.js';
+import { cleanupTempDirs, cli, fixture, makeApp, tempDir } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
 /** The official suite, run with a Node 22 that npm supplies (it needs Node >= 22). */
@@ -50,5 +50,50 @@ describe('the MCP conformance suite against /mcp (--no-auth, loopback)', () => {
     expect(output, output).toMatch(/0 failed/);
     expect(output).not.toMatch(/[1-9]\d* failed/);
     expect(code).toBe(0);
+  }, 240_000);
+});
+
+/** Fixture scenarios, with a fixture upstream written for these tests behind the hub. */
+const fixtureScenarios = [
+  'tools-call-simple-text',
+  'tools-call-image',
+  'tools-call-audio',
+  'tools-call-embedded-resource',
+  'tools-call-mixed-content',
+  'tools-call-with-logging',
+  'tools-call-error',
+  'tools-call-with-progress',
+  'tools-call-sampling',
+  'tools-call-elicitation',
+  'elicitation-sep1034-defaults',
+  'elicitation-sep1330-enums',
+  'completion-complete',
+  'resources-read-text',
+  'resources-read-binary',
+  'resources-templates-read',
+  'prompts-get-simple',
+  'prompts-get-with-args',
+  'prompts-get-embedded-resource',
+  'prompts-get-with-image',
+];
+
+describe('the conformance fixture scenarios, through the hub', () => {
+  let hub: ServedHub;
+
+  beforeAll(async () => {
+    const home = tempDir();
+    const app = makeApp({ Procfile: `mcp-fixture: ${fixture('conformance-fixture.mjs')}\n` }, 'fixture');
+    expect((await cli(home, ['apps:add', app])).code).toBe(0);
+    hub = await serveHub(home, ['--no-auth']);
+  }, 120_000);
+  afterAll(async () => {
+    await hub?.stop();
+    cleanupTempDirs();
+  });
+
+  it.each(fixtureScenarios)('%s passes', async (scenario) => {
+    const { code, output } = await conformance(`${hub.url}/mcp`, scenario);
+    expect(output, output).not.toMatch(/[1-9]\d* failed/);
+    expect(code, output).toBe(0);
   }, 240_000);
 });

@@ -23,6 +23,9 @@ export class StdioStreamTransport implements Transport {
   fault: UpstreamFault | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private readonly lines: string[] = [];
+  private delivering = false;
+  private ending = false;
   private closed = false;
 
   constructor(private readonly proc: SandboxProcess) {}
@@ -30,10 +33,10 @@ export class StdioStreamTransport implements Transport {
   start(): Promise<void> {
     this.proc.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.proc.stdout.on('error', (error) => this.onerror?.(error));
-    this.proc.stdout.once('end', () => void this.close());
+    this.proc.stdout.once('end', () => this.closeWhenDelivered());
     void this.proc.exited.then(({ code, signal }) => {
       this.fault ??= { kind: 'exited', code, signal };
-      void this.close();
+      this.closeWhenDelivered();
     });
     return Promise.resolve();
   }
@@ -61,24 +64,54 @@ export class StdioStreamTransport implements Transport {
       this.pending = [];
       this.pendingBytes = 0;
       rest = rest.subarray(newline + 1);
-      this.deliver(line);
+      this.lines.push(line);
     }
+    this.drainLines();
     if (this.closed || rest.length === 0) return;
     this.pending.push(rest);
     this.pendingBytes += rest.length;
     if (this.pendingBytes > maxMessageBytes) this.fail({ kind: 'oversized', limit: maxMessageBytes });
   }
 
-  private deliver(line: string): void {
-    if (line.trim() === '') return;
+  /**
+   * Delivers queued lines in order. After a notification the rest waits a turn: the SDK handles
+   * notifications a microtask late, and a response read in the same chunk would otherwise retire
+   * the request (and drop its last progress notification) first.
+   */
+  private drainLines(): void {
+    if (this.delivering) return;
+    for (let line = this.lines.shift(); line !== undefined && !this.closed; line = this.lines.shift()) {
+      const wasNotification = this.deliver(line);
+      if (wasNotification && this.lines.length > 0) {
+        this.delivering = true;
+        setImmediate(() => {
+          this.delivering = false;
+          this.drainLines();
+        });
+        return;
+      }
+    }
+    if (this.ending) void this.close();
+  }
+
+  /** Closes once every line already read has been delivered. */
+  private closeWhenDelivered(): void {
+    this.ending = true;
+    if (!this.delivering) this.drainLines();
+  }
+
+  /** Hands one line to the client; says whether it was a notification. */
+  private deliver(line: string): boolean {
+    if (line.trim() === '') return false;
     let message: JSONRPCMessage;
     try {
       message = deserializeMessage(line);
     } catch {
       this.fail({ kind: 'garbage', line: line.length > 200 ? `${line.slice(0, 200)}…` : line });
-      return;
+      return false;
     }
     this.onmessage?.(message);
+    return 'method' in message && !('id' in message);
   }
 
   private fail(fault: UpstreamFault): void {
