@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AppView, ServerView } from '../shared/api.js';
 import { AppError, isAppError } from '../shared/errors.js';
+import { writeClientConfig } from './client-config.js';
 import { progressPrinter } from './progress.js';
 import { ms, table } from './format.js';
 import { serve } from './serve.js';
@@ -262,6 +263,36 @@ command('key', 'print INFERENCE_URL, INFERENCE_KEY and INFERENCE_MODEL_ID as she
     ops(async (h) => {
       const env = await h.run('key', { resource: o.resource });
       print(!!o.json, env, () => `export ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    }),
+  );
+
+command('connect <client>', "write a client's MCP config for this toolkit: cursor, claude or vscode")
+  .option('--resource <resource>', 'model resource whose toolkit to connect', 'default')
+  .option('--project <dir>', 'write the project config (Cursor: DIR/.cursor/mcp.json; VS Code: DIR/.vscode/mcp.json)')
+  .option('--show-key', 'also print the key written into the config', false)
+  .action((client: string, o: { json?: boolean; resource: string; project?: string; showKey: boolean }) =>
+    ops(async (h) => {
+      if (client !== 'cursor' && client !== 'claude' && client !== 'vscode') {
+        throw new AppError('invalid_input', `unknown client "${client}": expected cursor, claude or vscode`);
+      }
+      const env = await h.run('key', { resource: o.resource });
+      const done = writeClientConfig({
+        client,
+        url: `${env.INFERENCE_URL}/mcp`,
+        key: env.INFERENCE_KEY,
+        entry: o.resource === 'default' ? 'procdock' : `procdock-${o.resource}`,
+        ...(o.project ? { project: o.project } : {}),
+      });
+      print(!!o.json, { ...done, url: `${env.INFERENCE_URL}/mcp`, ...(o.showKey ? { key: env.INFERENCE_KEY } : {}) }, () =>
+        [
+          `${done.replaced ? 'Updated' : 'Added'} "${done.entry}" in ${done.file}${done.backup ? ` (backup: ${done.backup})` : ''}.`,
+          `Toolkit: ${env.INFERENCE_URL}/mcp`,
+          o.showKey ? `Key: ${env.INFERENCE_KEY}` : 'The key is in the file; print it with --show-key.',
+          client === 'claude' ? 'Restart Claude Desktop to load it.' : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
     }),
   );
 

@@ -1,0 +1,85 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, cli, tempDir } from './helpers.js';
+
+afterAll(cleanupTempDirs);
+
+function keyOf(stdout: string): string {
+  return /INFERENCE_KEY=(\S+)/.exec(stdout)?.[1] ?? '';
+}
+
+describe('procdock connect', () => {
+  it('merges Cursor’s global config: keeps other servers and keys, backs up, updates its own entry', async () => {
+    const home = tempDir();
+    const file = join(home, '.cursor', 'mcp.json');
+    mkdirSync(join(home, '.cursor'));
+    const original = { theme: 'dark', mcpServers: { github: { command: 'docker', args: ['run', '-i', '--rm', 'ghcr.io/github/github-mcp-server'] }, remote: { url: 'https://example.com/mcp' } } };
+    writeFileSync(file, JSON.stringify(original, null, 2));
+    const run = await cli(home, ['connect', 'cursor']);
+    expect(run.code).toBe(0);
+    const key = keyOf((await cli(home, ['key'])).stdout);
+    expect(run.stdout).not.toContain(key);
+    expect(run.stdout).toMatch(/Added "procdock" in .*\.cursor\/mcp\.json \(backup: .*\.bak\)/);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written.theme).toBe('dark');
+    expect(written.mcpServers.github).toEqual(original.mcpServers.github);
+    expect(written.mcpServers.remote).toEqual(original.mcpServers.remote);
+    expect(written.mcpServers.procdock).toEqual({ url: 'http://127.0.0.1:7420/mcp', headers: { Authorization: `Bearer ${key}` } });
+    const backups = readdirSync(join(home, '.cursor')).filter((f) => f.endsWith('.bak'));
+    expect(backups).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(home, '.cursor', backups[0]!), 'utf8'))).toEqual(original);
+
+    const again = await cli(home, ['connect', 'cursor', '--show-key']);
+    expect(again.stdout).toContain('Updated "procdock"');
+    expect(again.stdout).toContain(`Key: ${key}`);
+    expect(Object.keys(JSON.parse(readFileSync(file, 'utf8')).mcpServers)).toEqual(['github', 'remote', 'procdock']);
+  });
+
+  it('writes a project’s Cursor and VS Code configs, one entry per resource', async () => {
+    const home = tempDir();
+    const project = join(home, 'project');
+    mkdirSync(join(project, '.vscode'), { recursive: true });
+    writeFileSync(join(project, '.vscode', 'mcp.json'), JSON.stringify({ inputs: [{ id: 'x', type: 'promptString' }], servers: { other: { type: 'stdio', command: 'node' } } }));
+    expect((await cli(home, ['models:create', 'work', '--provider', 'openai', '--model', 'gpt-4o'])).code).toBe(0);
+    expect((await cli(home, ['connect', 'vscode', '--project', project, '--resource', 'work'])).code).toBe(0);
+    const vscode = JSON.parse(readFileSync(join(project, '.vscode', 'mcp.json'), 'utf8'));
+    expect(vscode.inputs).toEqual([{ id: 'x', type: 'promptString' }]);
+    expect(vscode.servers.other).toEqual({ type: 'stdio', command: 'node' });
+    expect(vscode.servers['procdock-work']).toMatchObject({ type: 'http', url: 'http://127.0.0.1:7420/mcp' });
+    expect(vscode.servers['procdock-work'].headers.Authorization).toBe(`Bearer ${keyOf((await cli(home, ['key', '--resource', 'work'])).stdout)}`);
+
+    expect((await cli(home, ['connect', 'cursor', '--project', project])).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(project, '.cursor', 'mcp.json'), 'utf8')).mcpServers.procdock.url).toBe('http://127.0.0.1:7420/mcp');
+    expect(existsSync(join(home, '.cursor'))).toBe(false);
+  });
+
+  it('points Claude Desktop at the toolkit through mcp-remote, with the token in env', async () => {
+    const home = tempDir();
+    const dir = join(home, '.config', 'Claude');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'] } } }));
+    expect((await cli(home, ['connect', 'claude'])).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(dir, 'claude_desktop_config.json'), 'utf8'));
+    expect(config.mcpServers.filesystem.args).toEqual(['-y', '@modelcontextprotocol/server-filesystem', '/tmp']);
+    const key = keyOf((await cli(home, ['key'])).stdout);
+    expect(config.mcpServers.procdock).toEqual({
+      command: 'npx',
+      args: ['-y', 'mcp-remote@0.15.1', 'http://127.0.0.1:7420/mcp', '--header', 'Authorization:${AUTH_HEADER}'],
+      env: { AUTH_HEADER: `Bearer ${key}` },
+    });
+  });
+
+  it('refuses a config that is not plain JSON and leaves it untouched', async () => {
+    const home = tempDir();
+    mkdirSync(join(home, '.cursor'));
+    const text = '{\n  // my servers\n  "mcpServers": {}\n}\n';
+    writeFileSync(join(home, '.cursor', 'mcp.json'), text);
+    const run = await cli(home, ['connect', 'cursor']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/mcp\.json is not plain JSON .*nothing was changed/);
+    expect(readFileSync(join(home, '.cursor', 'mcp.json'), 'utf8')).toBe(text);
+    expect(readdirSync(join(home, '.cursor'))).toEqual(['mcp.json']);
+    expect((await cli(home, ['connect', 'emacs'])).stderr).toContain('unknown client "emacs"');
+  });
+});
