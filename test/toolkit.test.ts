@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,4 +171,26 @@ describe('the toolkit', () => {
       await client.close();
     });
   }
+
+  /** The MCP Inspector's CLI (v2 needs Node 22, which npm supplies next to it). */
+  function inspector(args: string[]): Promise<{ code: number; stdout: string }> {
+    return new Promise((done) => {
+      execFile(
+        'npx',
+        ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/inspector@2.12.0', '--', 'mcp-inspector', '--cli', ...args, '--format', 'json'],
+        { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout) => done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout }),
+      );
+    });
+  }
+
+  it('answers the MCP Inspector CLI: tools/list over Streamable HTTP, tools/call over SSE', async () => {
+    const auth = ['--header', `Authorization: Bearer ${key}`];
+    const list = await inspector(['--transport', 'http', '--server-url', `${hub.url}/mcp`, ...auth, '--method', 'tools/list']);
+    expect(list.code).toBe(0);
+    expect((JSON.parse(list.stdout) as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name)).toContain('echo');
+    const call = await inspector(['--transport', 'sse', '--server-url', `${hub.url}/mcp/sse`, ...auth, '--method', 'tools/call', '--tool-name', 'echo', '--tool-arg', 'message=inspected']);
+    expect(call.code).toBe(0);
+    expect(JSON.parse(call.stdout)).toEqual({ result: { content: [{ type: 'text', text: 'Echo: inspected' }] } });
+  }, 300_000);
 });
