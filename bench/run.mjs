@@ -3,7 +3,7 @@
 // Docker's MCP gateway does), (c) Procdock cold, (d) Procdock warm with calls spaced like an agent's,
 // (e) bursts of 8 concurrent calls; then a churn of hundreds of calls and what is left behind.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,11 @@ import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Docker from 'dockerode';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import pino from 'pino';
 import { Hub } from '../dist/hub/hub.js';
+import { HubServer } from '../dist/http/hub-server.js';
 import { DockerSandbox } from '../dist/sandbox/docker-sandbox.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,6 +110,43 @@ async function bursts(hub, count, size) {
   return stats(samples);
 }
 
+/** The toolkit over HTTP: tools/list with 200 tools attached, and warm calls through each transport. */
+async function toolkitBench(hub, dir, direct) {
+  const many = join(dir, 'many');
+  mkdirSync(many);
+  for (const file of ['many-tools.mjs', 'mini-mcp.mjs']) writeFileSync(join(many, file), readFileSync(join(root, 'test/fixtures/servers', file)));
+  writeFileSync(join(many, 'Procfile'), 'mcp-many: node many-tools.mjs\n');
+  await hub.run('apps.add', { path: many });
+  const server = new HubServer(hub, { host: '127.0.0.1', port: 0, adminToken: 'bench', logger: pino({ level: 'silent' }) });
+  const url = await server.start();
+  const key = (await hub.run('key', {})).INFERENCE_KEY;
+  const headers = { Authorization: `Bearer ${key}` };
+  const result = { calls: {} };
+  for (const [name, make] of [
+    ['http', () => new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } })],
+    ['sse', () => new SSEClientTransport(new URL(`${url}/mcp/sse`), { requestInit: { headers } })],
+  ]) {
+    const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
+    await client.connect(make());
+    const lists = [];
+    let tools = 0;
+    for (let i = 0; i < 20; i++) lists.push(await time(async () => (tools = (await client.listTools()).tools.length)));
+    log(`toolkit ${name.padEnd(4)} tools/list (${tools} tools)   ${fmt(stats(lists))}`);
+    const calls = [];
+    await sleep(2000);
+    for (let i = 0; i < Math.min(rounds, 20); i++) {
+      calls.push(await time(() => client.callTool({ name: 'echo', arguments: message })));
+      await sleep(spacingMs);
+    }
+    result.calls[name] = stats(calls);
+    log(`toolkit ${name.padEnd(4)} warm tools/call        ${fmt(result.calls[name])}   vs (a) +${(result.calls[name].p50 - direct.p50).toFixed(1)} ms`);
+    await client.close();
+  }
+  await server.close();
+  await hub.run('apps.remove', { name: 'many' });
+  return result;
+}
+
 async function main() {
   const docker = new Docker();
   await docker.ping().catch(() => {
@@ -143,7 +184,13 @@ async function main() {
   log(`(e) procdock burst of 8       ${fmt(e)}`);
 
   log('');
+  const toolkit = await toolkitBench(hub, dir, a);
+
+  log('');
   log(`warm overhead over (a) at p50: ${(d.p50 - a.p50).toFixed(1)} ms   (target ≤ 15 ms)`);
+  for (const [name, s] of Object.entries(toolkit.calls)) {
+    log(`toolkit ${name.padEnd(4)} warm overhead over (a) at p50: ${(s.p50 - a.p50).toFixed(1)} ms   (target ≤ 15 ms)`);
+  }
   log(`cold / docker run at p50:     ${(c.p50 / b.p50).toFixed(2)}×     (target ≤ 1.10×)`);
   log(`cold / direct at p50:         ${(c.p50 / a.p50).toFixed(1)}×`);
 
