@@ -83,6 +83,26 @@ describe('the web UI served by procdock serve', () => {
     await page.close();
   });
 
+  it('stops and starts a server from its switch', async ({ skip }) => {
+    if (!browser) return skip();
+    const page = await open();
+    const toggle = page.getByRole('switch', { name: 'mcp-paged running' });
+    await toggle.waitFor();
+    expect(await toggle.isChecked()).toBe(true);
+    await toggle.click();
+    await expect.poll(() => toggle.isChecked()).toBe(false);
+    const refused = await cli(home, ['call', 'mcp-paged/alpha']);
+    expect(refused.stderr).toContain('server toolbox/mcp-paged is stopped: start it first');
+    await page.screenshot({ path: join(shots, 'server-stopped.png'), fullPage: true });
+    await toggle.click();
+    await expect.poll(() => toggle.isChecked()).toBe(true);
+    expect((await cli(home, ['call', 'mcp-paged/alpha'])).code).toBe(0);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByText('procdock connect cursor').waitFor();
+    await page.screenshot({ path: join(shots, 'connect.png'), fullPage: true });
+    await page.close();
+  });
+
   it('asks for the token link when opened without one', async ({ skip }) => {
     if (!browser) return skip();
     const page = await browser!.newPage();

@@ -61,10 +61,11 @@ export class AppsRepository {
     this.db.prepare("UPDATE apps SET build_status = 'building', build_error = NULL, updated_at = ? WHERE id = ?").run(nowIso(), id);
   }
 
+  /** Records the image the app's servers run from; none (a plain-process sandbox) means nothing was built. */
   setBuilt(id: string, image: string | null, hash: string | null): void {
     this.db
-      .prepare("UPDATE apps SET build_status = 'built', build_error = NULL, image = ?, image_hash = ?, updated_at = ? WHERE id = ?")
-      .run(image, hash, nowIso(), id);
+      .prepare('UPDATE apps SET build_status = ?, build_error = NULL, image = ?, image_hash = ?, updated_at = ? WHERE id = ?')
+      .run(image ? 'built' : 'none', image, hash, nowIso(), id);
   }
 
   setBuildError(id: string, message: string): void {

@@ -28,6 +28,7 @@ export function CallsView() {
               <th>Tool</th>
               <th>Server</th>
               <th>Status</th>
+              <th>Where</th>
               <th className="num">Start</th>
               <th className="num">Init</th>
               <th className="num">Run</th>
@@ -42,6 +43,10 @@ export function CallsView() {
                 <td className="mono">{`${c.app_name}/${c.process_type}`}</td>
                 <td>
                   <span className={`pill ${c.status === 'ok' ? 'synced' : c.status === 'error' ? 'error' : 'syncing'}`}>{c.status}</span>
+                </td>
+                <td className="muted">
+                  {c.sandbox}
+                  {c.warm ? <span className="pill synced small">warm</span> : null}
                 </td>
                 <td className="num">{ms(c.timings?.start_ms)}</td>
                 <td className="num">{ms(c.timings?.init_ms)}</td>

@@ -3,7 +3,7 @@ import type { ServerView } from '../../../src/shared/api';
 import { useServers } from '../stores/servers';
 
 export function ServersView() {
-  const { apps, servers, loading, error, loadError, busy, addApp, removeApp, sync } = useServers();
+  const { apps, servers, loading, error, loadError, busy, addApp, removeApp, sync, setRunning } = useServers();
   const [path, setPath] = useState('');
 
   const submit = async (event: FormEvent) => {
@@ -48,8 +48,11 @@ export function ServersView() {
           <article key={app.id} className="card">
             <div className="card-head">
               <div>
-                <h2>{app.name}</h2>
+                <h2>
+                  {app.name} <BuildBadge status={app.build_status} />
+                </h2>
                 <div className="muted mono">{app.path}</div>
+                {app.image && <div className="muted mono small">{app.image}</div>}
               </div>
               <div className="actions">
                 <span className="muted">{app.resources.length ? `attached to ${app.resources.join(', ')}` : 'not attached'}</span>
@@ -64,8 +67,14 @@ export function ServersView() {
             {servers
               .filter((s) => s.app_id === app.id)
               .map((server) => (
-                <ServerRow key={server.id} server={server} />
+                <ServerRow
+                  key={server.id}
+                  server={server}
+                  busy={!!busy}
+                  onToggle={() => void setRunning(app.name, server.process_type, server.server_status !== 'registered')}
+                />
               ))}
+            {app.build_error && <div className="server-error">Image build failed: {app.build_error}</div>}
             {app.skipped.length > 0 && (
               <div className="skipped muted">
                 Skipped (not MCP): {app.skipped.map((s) => s.name).join(', ')}
@@ -78,17 +87,30 @@ export function ServersView() {
   );
 }
 
-function ServerRow({ server }: { server: ServerView }) {
+function BuildBadge({ status }: { status: string }) {
+  if (status === 'none') return null;
+  const tone = status === 'built' ? 'synced' : status === 'error' ? 'error' : 'syncing';
+  return <span className={`pill ${tone}`}>{status === 'built' ? 'image built' : status === 'error' ? 'build failed' : 'building…'}</span>;
+}
+
+function ServerRow({ server, busy, onToggle }: { server: ServerView; busy: boolean; onToggle: () => void }) {
   const [open, setOpen] = useState(false);
+  const running = server.server_status === 'registered';
   return (
-    <div className="server">
-      <button className="server-line" onClick={() => setOpen(!open)} aria-expanded={open}>
-        <span className={`dot ${server.primitives_status}`} aria-hidden />
-        <span className="mono strong">{server.process_type}</span>
-        <span className="mono muted ellipsis">{server.process_command}</span>
-        <span className={`pill ${server.primitives_status}`}>{server.primitives_status}</span>
-        <span className="muted">{server.tools.length} tools</span>
-      </button>
+    <div className={running ? 'server' : 'server stopped'}>
+      <div className="server-row">
+        <button className="server-line" onClick={() => setOpen(!open)} aria-expanded={open}>
+          <span className={`dot ${running ? server.primitives_status : 'stopped'}`} aria-hidden />
+          <span className="mono strong">{server.process_type}</span>
+          <span className="mono muted ellipsis">{server.process_command}</span>
+          <span className={`pill ${server.primitives_status}`}>{server.primitives_status}</span>
+          <span className="muted">{server.tools.length} tools</span>
+        </button>
+        <label className="switch" title={running ? 'Running: calls are served, a warm container waits' : 'Stopped: calls are refused'}>
+          <input type="checkbox" role="switch" aria-label={`${server.process_type} running`} checked={running} disabled={busy} onChange={onToggle} />
+          <span>{running ? 'On' : 'Off'}</span>
+        </label>
+      </div>
       {server.primitives_error && <div className="server-error">{server.primitives_error}</div>}
       {open && (
         <ul className="tools">

@@ -16,6 +16,7 @@ interface ServersState {
   addApp(path: string): Promise<boolean>;
   removeApp(name: string): Promise<void>;
   sync(app: string): Promise<void>;
+  setRunning(app: string, processType: string, running: boolean): Promise<void>;
 }
 
 /** Mirrors the hub's apps and servers; the hub owns them, this store only follows. */
@@ -58,6 +59,12 @@ export const useServers = create<ServersState>((set, get) => ({
   },
   async sync(app) {
     await run(set, `Syncing ${app}…`, () => hub.run('sync', { app }));
+    await get().refresh();
+  },
+  async setRunning(app, processType, running) {
+    await run(set, `${running ? 'Starting' : 'Stopping'} ${app}/${processType}…`, () =>
+      hub.run(running ? 'servers.start' : 'servers.stop', { app, process: processType }),
+    );
     await get().refresh();
   },
 }));
