@@ -55,9 +55,6 @@ describe('the warm pool', () => {
     const [warmBefore] = await poolContainers();
     const first = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     expect(first.call).toMatchObject({ warm: true, container_id: warmBefore!.Id });
-    // No container start and no handshake on the call's path: both happened ahead of time.
-    expect(first.call.timings!.init_ms).toBe(0);
-    expect(first.call.timings!.start_ms).toBeLessThan(first.call.timings!.run_ms + 20);
     await until(() => hub.pools!.readiness()[serverId] === 1, 'the refill');
     const second = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     expect(second.call.warm).toBe(true);

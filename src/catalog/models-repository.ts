@@ -91,6 +91,14 @@ export class ModelsRepository {
     return this.secrets.open(row.inference_key_secret);
   }
 
+  /** The stored API key, if one was given (else the provider's key comes from `api_key_env`). */
+  apiKey(resourceId: string): string | null {
+    const row = this.db
+      .prepare<[string], { api_key_secret: string | null }>('SELECT api_key_secret FROM model_resources WHERE id = ?')
+      .get(resourceId);
+    return row?.api_key_secret ? this.secrets.open(row.api_key_secret) : null;
+  }
+
   remove(id: string): void {
     this.db.prepare('DELETE FROM model_resources WHERE id = ?').run(id);
   }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AppView, ServerView } from '../shared/api.js';
 import { AppError, isAppError } from '../shared/errors.js';
+import { runAgent } from './agent.js';
 import { writeClientConfig } from './client-config.js';
 import { progressPrinter } from './progress.js';
 import { ms, table } from './format.js';
@@ -295,6 +296,11 @@ command('connect <client>', "write a client's MCP config for this toolkit: curso
       );
     }),
   );
+
+command('agent <prompt>', 'run the agent loop against the resource’s model and print the run')
+  .option('--resource <resource>', 'model resource', 'default')
+  .option('--tool <name>', 'a tool the agent may use (repeatable): an MCP tool name, or code_exec_node and friends', (v: string, all: string[]) => [...all, v], [] as string[])
+  .action((prompt: string, o: { json?: boolean; resource: string; tool: string[] }) => runAgent(prompt, { resource: o.resource, tools: o.tool, json: !!o.json }));
 
 command('calls', 'the call log, newest first, with timings')
   .option('--limit <n>', 'how many', positiveInt, 20)

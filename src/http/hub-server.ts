@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import type { Hub } from '../hub/hub.js';
 import { AppError, isAppError } from '../shared/errors.js';
+import { agentsRoutes } from './agents-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { adminAuth, hostCheck, inferenceKeyAuth, originCheck, sendError } from './security.js';
 import { ToolkitSessions } from './toolkit-routes.js';
@@ -77,7 +78,7 @@ export class HubServer {
       (key) => hub.catalog.models.findByKey(key),
       options.noAuth ? () => hub.catalog.models.findByName('default') : undefined,
     );
-    app.use('/v1', keyAuth, json, v1Routes(hub));
+    app.use('/v1', keyAuth, json, v1Routes(hub), agentsRoutes(hub));
     app.use('/mcp', keyAuth, json);
     app.use(this.toolkit.routes());
     app.use('/api', adminAuth(options.adminToken), json, apiRoutes(hub));

@@ -7,6 +7,8 @@ export interface ToolkitTool {
   /** The name clients see: the tool's own, or `<namespace>__<name>` on a clash. */
   name: string;
   namespace: string;
+  /** The tool's name on its own server. */
+  original: string;
   definition: ToolDefinition;
 }
 
@@ -36,6 +38,7 @@ export function toolkitTools(catalog: Catalog, resourceId: string): ToolkitTool[
   return [...exposedNames(tools)].map(([name, tool]) => ({
     name,
     namespace: tool.namespace,
+    original: tool.name,
     definition: {
       ...tool.definition,
       name,

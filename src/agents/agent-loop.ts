@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { ModelResourceRow } from '../catalog/models-repository.js';
+import type { Hub } from '../hub/hub.js';
+import { AppError } from '../shared/errors.js';
+import { toolkitTools } from '../toolkit/toolkit-catalog.js';
+import { resolveToolName } from '../toolkit/tool-names.js';
+import type { AgentRequest } from './agent-request.js';
+import { FunctionNames } from './function-names.js';
+import { herokuTools, runHerokuTool, type RuntimeParams } from './heroku-tools.js';
+import type { ModelProvider } from './model-provider.js';
+
+/** The most model turns one run may take. */
+export const maxTurns = 12;
+
+/** A frame of the run: a whole `chat.completion` or `tool.completion` object. */
+export type AgentFrame = Record<string, unknown>;
+
+interface PlannedTool {
+  /** The name frames show: Heroku's `<namespace>/<tool>` for MCP tools, the built-in's name otherwise. */
+  name: string;
+  kind: 'mcp' | 'heroku_tool';
+  /** For MCP tools: the name the resource's toolkit knows it by. */
+  toolkitName?: string;
+  params: RuntimeParams;
+  maxCalls: number;
+  calls: number;
+  definition: ChatCompletionTool;
+}
+
+/**
+ * Heroku's server-side agent loop: the model decides, each tool runs in a throwaway sandbox, every
+ * turn and every result is a frame. Request problems throw `AppError` before any frame; problems
+ * after the first frame reach the caller as a thrown error too, for it to send as `event:error`.
+ */
+export class AgentRun {
+  readonly id = `chatcmpl-${randomBytes(12).toString('hex')}`;
+  private readonly names = new FunctionNames();
+  private readonly tools = new Map<string, PlannedTool>();
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly resource: ModelResourceRow,
+    private readonly provider: ModelProvider,
+    private readonly request: AgentRequest,
+  ) {
+    if (request.model !== resource.model_id) {
+      throw new AppError('invalid_input', `unknown model "${request.model}": the key's resource "${resource.name}" serves "${resource.model_id}"`);
+    }
+    for (const tool of request.tools ?? []) this.plan(tool);
+  }
+
+  async run(emit: (frame: AgentFrame) => void, signal: AbortSignal): Promise<void> {
+    const messages = this.request.messages.map((m) => this.toProvider(m as ChatCompletionMessageParam));
+    const definitions = [...this.tools.values()].map((t) => t.definition);
+    for (let turn = 0; turn < maxTurns; turn++) {
+      signal.throwIfAborted();
+      const completion = await this.provider.complete(
+        {
+          model: this.resource.model_id,
+          messages,
+          ...(definitions.length ? { tools: definitions } : {}),
+          ...(this.request.max_tokens_per_inference_request ? { max_tokens: this.request.max_tokens_per_inference_request } : {}),
+          ...(this.request.stop ? { stop: this.request.stop } : {}),
+          ...(this.request.temperature !== undefined ? { temperature: this.request.temperature } : {}),
+          ...(this.request.top_p !== undefined ? { top_p: this.request.top_p } : {}),
+        },
+        signal,
+      );
+      const choice = completion.choices[0];
+      if (!choice) throw new AppError('upstream', 'the model answered with no choice');
+      const calls = (choice.message.tool_calls ?? []).filter((c) => c.type === 'function');
+      emit({
+        id: this.id,
+        object: 'chat.completion',
+        created: now(),
+        model: this.resource.model_id,
+        system_fingerprint: 'procdock',
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: 'assistant',
+              content: choice.message.content ?? null,
+              refusal: null,
+              ...(calls.length
+                ? { tool_calls: calls.map((c) => ({ ...c, function: { ...c.function, name: this.names.original(c.function.name) } })) }
+                : {}),
+            },
+            finish_reason: calls.length ? 'tool_calls' : choice.finish_reason,
+          },
+        ],
+        usage: completion.usage ?? {},
+      });
+      if (calls.length === 0) return;
+      messages.push({ role: 'assistant', content: choice.message.content ?? null, tool_calls: calls });
+      for (const call of calls) {
+        const name = this.names.original(call.function.name);
+        const result = await this.callTool(name, call.function.arguments, signal);
+        const content = `Tool '${name}' returned result: ${JSON.stringify(result)}`;
+        emit({
+          id: this.id,
+          object: 'tool.completion',
+          created: now(),
+          system_fingerprint: 'procdock',
+          choices: [{ index: 0, message: { role: 'tool', content, refusal: null, tool_call_id: call.id, name }, finish_reason: '' }],
+          usage: {},
+        });
+        messages.push({ role: 'tool', tool_call_id: call.id, content });
+      }
+    }
+    throw new AppError('upstream', `the agent loop stopped after ${maxTurns} model turns without a final answer`);
+  }
+
+  private plan(tool: NonNullable<AgentRequest['tools']>[number]): void {
+    const params: RuntimeParams = tool.runtime_params ?? {};
+    const maxCalls = params.max_calls ?? 3;
+    if (tool.type === 'heroku_tool') {
+      const builtin = herokuTools[tool.name];
+      if (!builtin) throw new AppError('invalid_input', `unknown heroku_tool "${tool.name}": Procdock offers ${Object.keys(herokuTools).join(', ')}`);
+      if (tool.name === 'dyno_run_command') {
+        if (!params.target_app_name) throw new AppError('invalid_input', 'dyno_run_command needs runtime_params.target_app_name');
+        this.hub.registry.app(params.target_app_name);
+      }
+      const parameters = (tool.name === 'dyno_run_command' ? params.tool_params?.parameters : undefined) ?? builtin.inputSchema;
+      const description = tool.description ?? (tool.name === 'dyno_run_command' ? (params.tool_params?.description as string | undefined) : undefined) ?? builtin.description;
+      this.add({ name: tool.name, kind: 'heroku_tool', params, maxCalls, calls: 0 }, description ?? '', parameters as Record<string, unknown>);
+      return;
+    }
+    const toolkit = toolkitTools(this.hub.catalog, this.resource.id);
+    const found = resolveToolName(toolkit.map((t) => ({ namespace: t.namespace, name: t.original, tool: t })), tool.name);
+    if (!found) throw new AppError('invalid_input', `unknown tool "${tool.name}": no started server attached to resource "${this.resource.name}" offers it`);
+    if ('ambiguous' in found) throw new AppError('invalid_input', `tool "${tool.name}" is ambiguous: name one of ${found.ambiguous.join(', ')}`);
+    const entry = found.tool.tool;
+    this.add(
+      { name: `${entry.namespace}/${entry.original}`, kind: 'mcp', toolkitName: entry.name, params, maxCalls, calls: 0 },
+      tool.description ?? (entry.definition.description as string | undefined) ?? '',
+      (entry.definition.inputSchema as Record<string, unknown> | undefined) ?? { type: 'object' },
+    );
+  }
+
+  private add(planned: Omit<PlannedTool, 'definition'>, description: string, parameters: Record<string, unknown>): void {
+    const fn = this.names.add(planned.name);
+    this.tools.set(planned.name, { ...planned, definition: { type: 'function', function: { name: fn, description, parameters } } });
+  }
+
+  private async callTool(name: string, rawArguments: string, signal: AbortSignal): Promise<CallToolResult> {
+    const tool = this.tools.get(name);
+    if (!tool) return failure(`the model called "${name}", which is not one of this run's tools`);
+    if (tool.calls >= tool.maxCalls) return failure(`${name}: max_calls (${tool.maxCalls}) used up for this run`);
+    tool.calls++;
+    let args: Record<string, unknown>;
+    try {
+      const parsed = JSON.parse(rawArguments || '{}') as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      args = parsed as Record<string, unknown>;
+    } catch (error) {
+      return failure(`${name}: the arguments are not a JSON object (${(error as Error).message})`);
+    }
+    args = { ...args, ...(tool.kind === 'mcp' ? (tool.params.tool_params ?? {}) : {}) };
+    if (tool.kind === 'heroku_tool') return runHerokuTool(this.hub, tool.name, args, tool.params, signal);
+    try {
+      const { result } = await this.hub.runner.call({
+        tool: tool.toolkitName ?? name,
+        args,
+        resourceName: this.resource.name,
+        signal,
+        ...(tool.params.ttl_seconds ? { ttlMs: tool.params.ttl_seconds * 1000 } : {}),
+      });
+      return result as CallToolResult;
+    } catch (error) {
+      if (error instanceof AppError) return failure(error.message);
+      throw error;
+    }
+  }
+
+  /** Request messages keep Heroku's names; the provider sees its own. */
+  private toProvider(message: ChatCompletionMessageParam): ChatCompletionMessageParam {
+    if (message.role !== 'assistant' || !message.tool_calls) return message;
+    return {
+      ...message,
+      tool_calls: message.tool_calls.map((c) => (c.type === 'function' ? { ...c, function: { ...c.function, name: this.names.add(c.function.name) } } : c)),
+    };
+  }
+}
+
+function failure(text: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text }] };
+}
+
+function now(): number {
+  return Math.floor(Date.now() / 1000);
+}

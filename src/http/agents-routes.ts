@@ -1,0 +1,103 @@
+import { Router, type Request, type Response } from 'express';
+import type { ChatRequest } from '../agents/model-provider.js';
+import { ProviderError } from '../agents/model-provider.js';
+import { AgentRun } from '../agents/agent-loop.js';
+import { agentRequestSchema } from '../agents/agent-request.js';
+import { providerFor } from '../agents/providers.js';
+import type { ModelResourceRow } from '../catalog/models-repository.js';
+import type { Hub } from '../hub/hub.js';
+import { isAppError } from '../shared/errors.js';
+
+function openAiError(res: Response, status: number, message: string, type = 'invalid_request_error'): void {
+  res.status(status).json({ error: { message, type } });
+}
+
+function errorType(error: unknown): { status: number; type: string; message: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ProviderError) {
+    return { status: error.status === 429 ? 429 : 502, type: error.status === 429 ? 'rate_limit_error' : 'provider_error', message };
+  }
+  if (isAppError(error)) return { status: error.status, type: error.code === 'invalid_input' ? 'invalid_request_error' : 'agent_error', message };
+  return { status: 500, type: 'internal_error', message: 'the hub hit a bug; see its log' };
+}
+
+/** Ends when the client goes away before the response is done: the run stops, its containers go. */
+function abortOnDisconnect(res: Response): AbortController {
+  const controller = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller;
+}
+
+/** `POST /v1/agents/heroku` and `POST /v1/chat/completions`, for the resource the key selects. */
+export function agentsRoutes(hub: Hub): Router {
+  const router = Router();
+
+  router.post('/agents/heroku', async (req: Request, res: Response) => {
+    const resource = res.locals.resource as ModelResourceRow;
+    const parsed = agentRequestSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return openAiError(res, 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    let run: AgentRun;
+    try {
+      run = new AgentRun(hub, resource, providerFor(hub.catalog, resource), parsed.data);
+    } catch (error) {
+      const { status, type, message } = errorType(error);
+      return openAiError(res, status, message, type);
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    const controller = abortOnDisconnect(res);
+    try {
+      await run.run((frame) => res.write(`event:message\ndata:${JSON.stringify(frame)}\n\n`), controller.signal);
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      const { type, message } = errorType(error);
+      res.write(`event:error\ndata:${JSON.stringify({ error: { message, type } })}\n\n`);
+    }
+    res.end('event:done\ndata:[DONE]\n\n');
+  });
+
+  router.post('/chat/completions', async (req: Request, res: Response) => {
+    const resource = res.locals.resource as ModelResourceRow;
+    const body = req.body as Partial<ChatRequest> & { stream?: boolean };
+    if (typeof body?.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0) {
+      return openAiError(res, 400, 'model and a non-empty messages array are required');
+    }
+    if (body.model !== resource.model_id) {
+      return openAiError(res, 400, `unknown model "${body.model}": the key's resource "${resource.name}" serves "${resource.model_id}"`);
+    }
+    const provider = providerFor(hub.catalog, resource);
+    const { stream, ...request } = body as ChatRequest & { stream?: boolean };
+    const controller = abortOnDisconnect(res);
+    if (!stream) {
+      try {
+        return void res.json(await provider.complete(request, controller.signal));
+      } catch (error) {
+        const { status, type, message } = errorType(error);
+        return openAiError(res, status, message, type);
+      }
+    }
+    const chunks = provider.stream(request, controller.signal)[Symbol.asyncIterator]();
+    let first: IteratorResult<unknown>;
+    try {
+      first = await chunks.next();
+    } catch (error) {
+      const { status, type, message } = errorType(error);
+      return openAiError(res, status, message, type);
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+    try {
+      for (let next = first; !next.done; next = await chunks.next()) res.write(`data: ${JSON.stringify(next.value)}\n\n`);
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      const { type, message } = errorType(error);
+      res.write(`data: ${JSON.stringify({ error: { message, type } })}\n\n`);
+    }
+    res.end('data: [DONE]\n\n');
+  });
+
+  return router;
+}
