@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AppView, ServerView } from '../shared/api.js';
 import { AppError, isAppError } from '../shared/errors.js';
+import { providerPresets, type PresetName } from '../agents/providers.js';
 import { runAgent } from './agent.js';
 import { writeClientConfig } from './client-config.js';
 import { progressPrinter } from './progress.js';
@@ -196,22 +197,40 @@ command('call <tool>', 'run one tool as the toolkit would and print its CallTool
   );
 
 command('models:create <name>', 'create a model resource (its own INFERENCE_KEY and toolkit)')
-  .addOption(new Option('--provider <provider>', 'provider').choices(['openai', 'anthropic']).makeOptionMandatory())
-  .requiredOption('--model <id>', 'model id, e.g. gpt-4o-mini or claude-sonnet-4-5')
+  .addOption(new Option('--provider <provider>', 'provider (or take it from --preset)').choices(['openai', 'anthropic']))
+  .addOption(new Option('--preset <preset>', 'a known endpoint').choices(Object.keys(providerPresets)))
+  .requiredOption('--model <id>', 'model id, e.g. gpt-4o-mini, claude-sonnet-4-5 or claude-4-sonnet on Heroku')
   .option('--base-url <url>', 'OpenAI-compatible endpoint (Heroku Inference, Ollama, LM Studio, OpenRouter, vLLM)')
-  .option('--api-key-env <var>', 'environment variable that holds the API key')
-  .action((name: string, o: { json?: boolean; provider: 'openai' | 'anthropic'; model: string; baseUrl?: string; apiKeyEnv?: string }) =>
-    ops(async (h) => {
-      const model = await h.run('models.create', {
-        name,
-        provider: o.provider,
-        model: o.model,
-        base_url: o.baseUrl,
-        api_key_env: o.apiKeyEnv,
-      });
-      print(!!o.json, model, () => `Created ${model.name} (${model.provider} ${model.model_id}). Its key: procdock key --resource ${model.name}`);
-    }),
+  .option('--api-key-env <var>', 'environment variable of the hub that holds the API key')
+  .option('--api-key-stdin', 'read the API key from standard input and store it sealed', false)
+  .action(
+    (
+      name: string,
+      o: { json?: boolean; provider?: 'openai' | 'anthropic'; preset?: PresetName; model: string; baseUrl?: string; apiKeyEnv?: string; apiKeyStdin: boolean },
+    ) =>
+      ops(async (h) => {
+        const preset = o.preset ? providerPresets[o.preset] : undefined;
+        const provider = o.provider ?? preset?.provider;
+        if (!provider) throw new AppError('invalid_input', 'say which provider: --provider openai|anthropic, or --preset');
+        const apiKey = o.apiKeyStdin ? (await readStdin()).trim() : undefined;
+        if (o.apiKeyStdin && !apiKey) throw new AppError('invalid_input', '--api-key-stdin: nothing came on standard input');
+        const model = await h.run('models.create', {
+          name,
+          provider,
+          model: o.model,
+          base_url: o.baseUrl ?? preset?.base_url,
+          api_key_env: o.apiKeyEnv ?? preset?.api_key_env,
+          api_key: apiKey,
+        });
+        print(!!o.json, model, () => `Created ${model.name} (${model.provider} ${model.model_id}). Its key: procdock key --resource ${model.name}`);
+      }),
   );
+
+async function readStdin(): Promise<string> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
 
 command('models', 'list model resources').action((o: { json?: boolean }) =>
   ops(async (h) => {
