@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from './browser.js';
+import { ScriptedModel } from './model-server.js';
 import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
 
 const shots = join(root, 'test-results', 'screenshots');
@@ -101,6 +102,31 @@ describe('the web UI served by procdock serve', () => {
     await page.getByText('procdock connect cursor').waitFor();
     await page.screenshot({ path: join(shots, 'connect.png'), fullPage: true });
     await page.close();
+  });
+
+  it('chats with a model that calls a tool, the tokens streaming in', async ({ skip }) => {
+    if (!browser) return skip();
+    const model = await new ScriptedModel().start();
+    try {
+      expect((await cli(home, ['models:create', 'scripted', '--provider', 'openai', '--model', 'scripted-1', '--base-url', `${model.url}/v1`])).code).toBe(0);
+      expect((await cli(home, ['attach', 'toolbox', '--resource', 'scripted'])).code).toBe(0);
+      model.play({ content: 'Let me echo that.', tool_calls: [{ name: 'mcp-everything/echo', arguments: { message: 'hello from chat' } }] }, { content: 'The server said: Echo: hello from chat' });
+      const page = await open();
+      await page.getByRole('button', { name: 'Chat' }).click();
+      await page.getByLabel('Model resource').selectOption('scripted');
+      await page.locator('.tool-picker summary').click();
+      await page.getByLabel('mcp-everything/echo', { exact: true }).check();
+      await page.getByRole('textbox', { name: 'Message' }).fill('Please echo "hello from chat"');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByText('The server said: Echo: hello from chat').waitFor();
+      await page.getByText('→ mcp-everything/echo').waitFor();
+      expect(await page.locator('pre.result').first().textContent()).toBe('Echo: hello from chat');
+      expect(model.requests[0]!.body.stream).toBe(true);
+      await page.screenshot({ path: join(shots, 'chat.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await model.stop();
+    }
   });
 
   it('asks for the token link when opened without one', async ({ skip }) => {

@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'react';
 import { hub } from './api/hub-client';
 import { CallsView } from './components/calls-view';
+import { ChatView } from './components/chat-view';
 import { ConnectView } from './components/connect-view';
 import { ServersView } from './components/servers-view';
 import { useCalls } from './stores/calls';
 import { useServers } from './stores/servers';
 
-type Tab = 'servers' | 'calls' | 'connect';
+type Tab = 'chat' | 'servers' | 'calls' | 'connect';
 
 const tabs: { id: Tab; label: string }[] = [
+  { id: 'chat', label: 'Chat' },
   { id: 'servers', label: 'Servers' },
   { id: 'calls', label: 'Calls' },
   { id: 'connect', label: 'Connect' },
@@ -16,6 +18,7 @@ const tabs: { id: Tab; label: string }[] = [
 
 export function App() {
   const [tab, setTab] = useState<Tab>('servers');
+  const content = { chat: <ChatView />, servers: <ServersView />, calls: <CallsView />, connect: <ConnectView /> }[tab];
   const refreshServers = useServers((s) => s.refresh);
   const refreshCalls = useCalls((s) => s.refresh);
   const info = useServers((s) => s.info);
@@ -58,9 +61,7 @@ export function App() {
         </div>
       </nav>
       <main className="content">
-        {tab === 'servers' && <ServersView />}
-        {tab === 'calls' && <CallsView />}
-        {tab === 'connect' && <ConnectView />}
+        {content}
       </main>
     </div>
   );

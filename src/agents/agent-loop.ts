@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionMessageParam,
+  ChatCompletionMessageFunctionToolCall,
+  ChatCompletionTool,
+} from 'openai/resources/chat/completions';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
 import { AppError } from '../shared/errors.js';
@@ -9,7 +15,7 @@ import { resolveToolName } from '../toolkit/tool-names.js';
 import type { AgentRequest } from './agent-request.js';
 import { FunctionNames } from './function-names.js';
 import { herokuTools, runHerokuTool, type RuntimeParams } from './heroku-tools.js';
-import type { ModelProvider } from './model-provider.js';
+import type { ChatRequest, ModelProvider } from './model-provider.js';
 
 /** The most model turns one run may take. */
 export const maxTurns = 12;
@@ -51,23 +57,29 @@ export class AgentRun {
     for (const tool of request.tools ?? []) this.plan(tool);
   }
 
-  async run(emit: (frame: AgentFrame) => void, signal: AbortSignal): Promise<void> {
+  /**
+   * Runs the loop. With `streamTokens` (the desktop chat), each assistant turn also arrives as
+   * `chat.completion.chunk` frames while the model writes it, before its whole `chat.completion`.
+   */
+  async run(emit: (frame: AgentFrame) => void, signal: AbortSignal, streamTokens = false): Promise<void> {
     const messages = this.request.messages.map((m) => this.toProvider(m as ChatCompletionMessageParam));
     const definitions = [...this.tools.values()].map((t) => t.definition);
     for (let turn = 0; turn < maxTurns; turn++) {
       signal.throwIfAborted();
-      const completion = await this.provider.complete(
-        {
-          model: this.resource.model_id,
-          messages,
-          ...(definitions.length ? { tools: definitions } : {}),
-          ...(this.request.max_tokens_per_inference_request ? { max_tokens: this.request.max_tokens_per_inference_request } : {}),
-          ...(this.request.stop ? { stop: this.request.stop } : {}),
-          ...(this.request.temperature !== undefined ? { temperature: this.request.temperature } : {}),
-          ...(this.request.top_p !== undefined ? { top_p: this.request.top_p } : {}),
-        },
-        signal,
-      );
+      const chatRequest: ChatRequest = {
+        model: this.resource.model_id,
+        messages,
+        ...(definitions.length ? { tools: definitions } : {}),
+        ...(this.request.max_tokens_per_inference_request ? { max_tokens: this.request.max_tokens_per_inference_request } : {}),
+        ...(this.request.stop ? { stop: this.request.stop } : {}),
+        ...(this.request.temperature !== undefined ? { temperature: this.request.temperature } : {}),
+        ...(this.request.top_p !== undefined ? { top_p: this.request.top_p } : {}),
+      };
+      const completion = streamTokens
+        ? await accumulate(this.provider.stream(chatRequest, signal), (content) =>
+            emit({ id: this.id, object: 'chat.completion.chunk', created: now(), model: this.resource.model_id, choices: [{ index: 0, delta: { content }, finish_reason: null }] }),
+          )
+        : await this.provider.complete(chatRequest, signal);
       const choice = completion.choices[0];
       if (!choice) throw new AppError('upstream', 'the model answered with no choice');
       const calls = (choice.message.tool_calls ?? []).filter((c) => c.type === 'function');
@@ -183,6 +195,46 @@ export class AgentRun {
       tool_calls: message.tool_calls.map((c) => (c.type === 'function' ? { ...c, function: { ...c.function, name: this.names.add(c.function.name) } } : c)),
     };
   }
+}
+
+/** Builds the whole completion from a stream of chunks, handing each piece of text on as it comes. */
+async function accumulate(chunks: AsyncIterable<ChatCompletionChunk>, onText: (text: string) => void): Promise<ChatCompletion> {
+  let content = '';
+  let finish: ChatCompletion.Choice['finish_reason'] = 'stop';
+  let id = '';
+  let model = '';
+  const calls: ChatCompletionMessageFunctionToolCall[] = [];
+  for await (const chunk of chunks) {
+    id ||= chunk.id;
+    model ||= chunk.model;
+    const choice = chunk.choices[0];
+    if (!choice) continue;
+    if (choice.delta.content) {
+      content += choice.delta.content;
+      onText(choice.delta.content);
+    }
+    for (const delta of choice.delta.tool_calls ?? []) {
+      const call = (calls[delta.index] ??= { id: '', type: 'function', function: { name: '', arguments: '' } });
+      if (delta.id) call.id = delta.id;
+      if (delta.function?.name) call.function.name += delta.function.name;
+      if (delta.function?.arguments) call.function.arguments += delta.function.arguments;
+    }
+    if (choice.finish_reason) finish = choice.finish_reason;
+  }
+  return {
+    id,
+    object: 'chat.completion',
+    created: now(),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: content || null, refusal: null, ...(calls.length ? { tool_calls: calls.filter(Boolean) } : {}) },
+        finish_reason: finish,
+        logprobs: null,
+      },
+    ],
+  };
 }
 
 function failure(text: string): CallToolResult {

@@ -30,34 +30,44 @@ function abortOnDisconnect(res: Response): AbortController {
   return controller;
 }
 
+/** Sends a run as Heroku's frames: `event:message` each, `event:error` on failure, then `event:done`. */
+export async function streamRun(res: Response, run: AgentRun, streamTokens: boolean): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  const controller = abortOnDisconnect(res);
+  try {
+    await run.run((frame) => res.write(`event:message\ndata:${JSON.stringify(frame)}\n\n`), controller.signal, streamTokens);
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    const { type, message } = errorType(error);
+    res.write(`event:error\ndata:${JSON.stringify({ error: { message, type } })}\n\n`);
+  }
+  res.end('event:done\ndata:[DONE]\n\n');
+}
+
+/** Checks an agent request body and builds its run; a bad one is answered with a 400 here. */
+export function prepareRun(hub: Hub, resource: ModelResourceRow, body: unknown, res: Response): AgentRun | undefined {
+  const parsed = agentRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    openAiError(res, 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    return undefined;
+  }
+  try {
+    return new AgentRun(hub, resource, providerFor(hub.catalog, resource), parsed.data);
+  } catch (error) {
+    const { status, type, message } = errorType(error);
+    openAiError(res, status, message, type);
+    return undefined;
+  }
+}
+
 /** `POST /v1/agents/heroku` and `POST /v1/chat/completions`, for the resource the key selects. */
 export function agentsRoutes(hub: Hub): Router {
   const router = Router();
 
   router.post('/agents/heroku', async (req: Request, res: Response) => {
-    const resource = res.locals.resource as ModelResourceRow;
-    const parsed = agentRequestSchema.safeParse(req.body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return openAiError(res, 400, `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-    }
-    let run: AgentRun;
-    try {
-      run = new AgentRun(hub, resource, providerFor(hub.catalog, resource), parsed.data);
-    } catch (error) {
-      const { status, type, message } = errorType(error);
-      return openAiError(res, status, message, type);
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    const controller = abortOnDisconnect(res);
-    try {
-      await run.run((frame) => res.write(`event:message\ndata:${JSON.stringify(frame)}\n\n`), controller.signal);
-    } catch (error) {
-      if (controller.signal.aborted) return;
-      const { type, message } = errorType(error);
-      res.write(`event:error\ndata:${JSON.stringify({ error: { message, type } })}\n\n`);
-    }
-    res.end('event:done\ndata:[DONE]\n\n');
+    const run = prepareRun(hub, res.locals.resource as ModelResourceRow, req.body, res);
+    if (run) await streamRun(res, run, false);
   });
 
   router.post('/chat/completions', async (req: Request, res: Response) => {

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Hub } from '../hub/hub.js';
+import { prepareRun, streamRun } from './agents-routes.js';
 import { operationInputs, type OperationName } from '../shared/operations.js';
 import { AppError } from '../shared/errors.js';
 
@@ -18,6 +19,14 @@ export function apiRoutes(hub: Hub): Router {
       clearInterval(keepAlive);
     });
   });
+  // The desktop chat: the agent loop for a resource, with the model's tokens as they come.
+  router.post('/agent', async (req: Request, res: Response) => {
+    const { resource: name, ...body } = (req.body ?? {}) as { resource?: string };
+    const resource = hub.registry.resource(name ?? 'default');
+    const run = prepareRun(hub, resource, { model: resource.model_id, ...body }, res);
+    if (run) await streamRun(res, run, true);
+  });
+
   router.post('/:operation', async (req: Request, res: Response) => {
     const name = req.params.operation as OperationName;
     if (!Object.hasOwn(operationInputs, name)) throw new AppError('not_found', `no operation "${name}"`);

@@ -60,6 +60,36 @@ export class HubClient {
     return body as OperationOutputs[N];
   }
 
+  /**
+   * Posts to a streaming endpoint of the hub and hands each SSE frame to `onFrame` until the
+   * stream ends or `signal` aborts it.
+   */
+  async stream(path: string, body: unknown, onFrame: (event: string, data: string) => void, signal?: AbortSignal): Promise<void> {
+    const response = await fetch(`${this.conn.hubUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.conn.token}` },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+    if (!response.ok || !response.body) {
+      const error = ((await response.json().catch(() => undefined)) as ErrorBody | { error?: { message?: string } } | undefined)?.error;
+      throw new HubError('failed', error?.message ?? `the hub answered ${response.status}`);
+    }
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        onFrame(/^event: ?(.*)$/m.exec(block)?.[1] ?? 'message', /^data: ?(.*)$/m.exec(block)?.[1] ?? '');
+      }
+    }
+  }
+
   /** Calls `listener` on every change of hub state until the returned function is called. */
   onDidChange(listener: () => void): () => void {
     const controller = new AbortController();

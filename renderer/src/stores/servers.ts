@@ -1,10 +1,11 @@
 import { create } from 'zustand';
-import type { AppView, HubInfo, ServerView } from '../../../src/shared/api';
+import type { AppView, HubInfo, ModelResourceView, ServerView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
 
 interface ServersState {
   apps: AppView[];
   servers: ServerView[];
+  models: ModelResourceView[];
   info: HubInfo | undefined;
   loading: boolean;
   /** The last failed action, until the next one starts. */
@@ -23,6 +24,7 @@ interface ServersState {
 export const useServers = create<ServersState>((set, get) => ({
   apps: [],
   servers: [],
+  models: [],
   info: undefined,
   loading: true,
   error: undefined,
@@ -30,12 +32,13 @@ export const useServers = create<ServersState>((set, get) => ({
   busy: undefined,
   async refresh() {
     try {
-      const [apps, servers, info] = await Promise.all([
+      const [apps, servers, models, info] = await Promise.all([
         hub.run('apps.list', {}),
         hub.run('servers.list', {}),
+        hub.run('models.list', {}),
         hub.run('hub.info', {}),
       ]);
-      set({ apps, servers, info, loading: false, loadError: undefined });
+      set({ apps, servers, models, info, loading: false, loadError: undefined });
     } catch (error) {
       set({ loading: false, loadError: `cannot reach the hub: ${(error as Error).message}` });
     }
