@@ -55,7 +55,8 @@ async function refreshTray(): Promise<void> {
     label: `${s.app_name}/${s.process_type}`,
     type: 'checkbox' as const,
     checked: s.server_status === 'registered',
-    enabled: false,
+    click: () =>
+      void hub?.run(s.server_status === 'registered' ? 'servers.stop' : 'servers.start', { app: s.app_name, process: s.process_type }),
   }));
   tray.setContextMenu(
     Menu.buildFromTemplate([
