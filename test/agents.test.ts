@@ -131,6 +131,24 @@ describe('Heroku-compatible agents', () => {
     expect(messages.at(-1)!.choices[0]!.message.content).toBe('It is 5.');
   });
 
+  it('runs dyno_run_command: a preset command of the target app, in its image', async ({ skip }) => {
+    if (!docker) return skip();
+    model.play({ tool_calls: [{ name: 'dyno_run_command', arguments: {} }] }, { content: 'Listed.' });
+    const { messages } = await frames(
+      await agent({
+        model: 'claude-4-sonnet',
+        messages: [{ role: 'user', content: 'what files does the probe app have?' }],
+        tools: [{ type: 'heroku_tool', name: 'dyno_run_command', runtime_params: { target_app_name: 'probe', tool_params: { cmd: 'ls /app', description: 'Lists the app files' } } }],
+      }),
+    );
+    const offered = model.requests[0]!.body.tools as { function: { name: string; description: string } }[];
+    expect(offered[0]!.function).toMatchObject({ name: 'dyno_run_command', description: 'Lists the app files' });
+    const result = JSON.parse(messages[1]!.choices[0]!.message.content!.replace(/^Tool '.*?' returned result: /, '')) as { content: { text: string }[] };
+    const output = JSON.parse(result.content[0]!.text) as { returncode: number; stdout: string };
+    expect(output.returncode).toBe(0);
+    expect(output.stdout.split('\n')).toEqual(expect.arrayContaining(['Procfile', 'probe.mjs', 'mini-mcp.mjs']));
+  });
+
   it('refuses bad requests with a 400 JSON error before any stream, and changes nothing', async ({ skip }) => {
     if (!docker) return skip();
     const cases: [Record<string, unknown>, RegExp][] = [

@@ -1,57 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView } from '../src/shared/api.js';
-import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
-
-interface RunningHub {
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-function startHub(home: string, args: string[] = []): Promise<RunningHub> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'serve', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn' },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${output}`)), 20_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /INFERENCE_URL=(\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], output: () => output });
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.once('exit', (code) => reject(new Error(`hub exited ${code}: ${output}`)));
-  });
-}
-
-async function stopHub(hub: RunningHub): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => hub.child.once('exit', (code) => resolve(code)));
-  hub.child.kill('SIGTERM');
-  return exited;
-}
+import { cleanupTempDirs, cli, fixture, makeApp, tempDir } from './helpers.js';
+import { serveHub, type ServedHub } from './hub-process.js';
 
 describe('procdock serve', () => {
   let home: string;
-  let hub: RunningHub;
+  let hub: ServedHub;
   let key: string;
 
   beforeAll(async () => {
     home = tempDir();
     const app = makeApp({ Procfile: `mcp-paged: ${fixture('paged.mjs')}\n` });
     expect((await cli(home, ['apps:add', app, '--name', 'paged'])).code).toBe(0);
-    hub = await startHub(home);
+    hub = await serveHub(home);
     key = /INFERENCE_KEY=(\S+)/.exec((await cli(home, ['key'])).stdout)?.[1] ?? '';
   });
   afterAll(async () => {
-    if (hub.child.exitCode === null) await stopHub(hub);
+    if (hub.child.exitCode === null) await hub.stop();
     cleanupTempDirs();
   });
 
@@ -146,19 +113,19 @@ describe('procdock serve', () => {
   });
 
   it('stops on SIGTERM and releases the data dir', async () => {
-    expect(await stopHub(hub)).toBe(0);
+    expect(await hub.stop()).toBe(0);
     expect(existsSync(join(home, 'hub.json'))).toBe(false);
     const direct = await cli(home, ['apps', '--json']);
     expect(JSON.parse(direct.stdout)).toHaveLength(1);
   });
 
   it('takes over the data dir from a hub that was killed', async () => {
-    const killed = await startHub(home);
+    const killed = await serveHub(home);
     killed.child.kill('SIGKILL');
     await new Promise((resolve) => killed.child.once('exit', resolve));
     expect(existsSync(join(home, 'hub.json'))).toBe(true);
-    const next = await startHub(home);
+    const next = await serveHub(home);
     expect(JSON.parse(readFileSync(join(home, 'hub.json'), 'utf8')).pid).toBe(next.child.pid);
-    expect(await stopHub(next)).toBe(0);
+    expect(await next.stop()).toBe(0);
   });
 });

@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectLanguage, generateDockerfile, hashApp, listAppFiles } from './build-context.js';
+
+function app(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'build-context-'));
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(join(dir, file, '..'), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
+const files = (...paths: string[]) => paths.map((path) => ({ path, mode: 0o644, size: 1 }));
+
+describe('the build context', () => {
+  it('leaves out VCS data, installed dependencies and .dockerignore patterns', async () => {
+    const dir = app({
+      Procfile: 'mcp: node s.js',
+      's.js': '',
+      '.git/HEAD': 'ref',
+      'node_modules/x/index.js': '',
+      'secrets/.env': 'TOKEN=1',
+      'logs/a.log': '',
+      'src/deep/b.log': '',
+      '.dockerignore': '# comment\nsecrets\n**/*.log\n',
+    });
+    expect((await listAppFiles(dir)).map((f) => f.path)).toEqual(['.dockerignore', 'Procfile', 's.js']);
+  });
+
+  it('hashes content: the same files give the same tag, a change gives another', async () => {
+    const dir = app({ Procfile: 'mcp: node s.js', 's.js': 'one' });
+    const first = await hashApp(dir, await listAppFiles(dir), 'FROM x');
+    expect(await hashApp(dir, await listAppFiles(dir), 'FROM x')).toBe(first);
+    expect(await hashApp(dir, await listAppFiles(dir), 'FROM y')).not.toBe(first);
+    writeFileSync(join(dir, 's.js'), 'two');
+    expect(await hashApp(dir, await listAppFiles(dir), 'FROM x')).not.toBe(first);
+  });
+
+  it.each([
+    [files('package.json', 'package-lock.json'), 'node', ['FROM node-base', 'COPY package*.json ./', 'RUN npm ci --omit=dev --no-audit --no-fund', 'COPY . .']],
+    [files('package.json'), 'node', ['RUN npm install --omit=dev --no-audit --no-fund']],
+    [files('requirements.txt', 'server.py'), 'python', ['FROM python-base', 'COPY requirements.txt ./', 'RUN pip install --no-cache-dir -r requirements.txt']],
+    [files('pyproject.toml'), 'python', ['COPY . .', 'RUN pip install --no-cache-dir .']],
+    [files('Gemfile', 'Gemfile.lock'), 'ruby', ['COPY Gemfile* ./', 'RUN bundle install']],
+    [files('go.mod', 'main.go'), 'go', ['COPY go.* ./', 'RUN go mod download', 'RUN go build ./...']],
+  ])('generates a Dockerfile that installs dependencies at build time (%#: %s)', (appFiles, language, lines) => {
+    expect(detectLanguage(appFiles)).toBe(language);
+    const dockerfile = generateDockerfile(language as 'node', `${language}-base`, appFiles);
+    for (const line of lines) expect(dockerfile.split('\n')).toContain(line);
+  });
+
+  it('copies an app of no known language onto the node base as it is', () => {
+    expect(detectLanguage(files('Procfile', 'server.sh'))).toBeUndefined();
+    expect(generateDockerfile(undefined, 'node-base', files('Procfile'))).toBe('FROM node-base\nWORKDIR /app\nCOPY . .\n');
+  });
+});
