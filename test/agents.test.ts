@@ -138,7 +138,7 @@ describe('Heroku-compatible agents', () => {
       await agent({
         model: 'claude-4-sonnet',
         messages: [{ role: 'user', content: 'what files does the probe app have?' }],
-        tools: [{ type: 'heroku_tool', name: 'dyno_run_command', runtime_params: { target_app_name: 'probe', tool_params: { cmd: 'ls /app', description: 'Lists the app files' } } }],
+        tools: [{ type: 'heroku_tool', name: 'dyno_run_command', runtime_params: { target_app_name: 'probe', tool_params: { cmd: `node -e "console.log(require('fs').readdirSync('/app').join('\\n'))"`, description: 'Lists the app files' } } }],
       }),
     );
     const offered = model.requests[0]!.body.tools as { function: { name: string; description: string } }[];
