@@ -71,8 +71,10 @@ export class Hub implements Operations {
   private readonly handlers: Handlers;
 
   constructor(options: HubOptions) {
-    this.catalog = Catalog.open(options.dataDir, options.keys);
     this.sandbox = options.sandbox ?? createSandbox(options.dataDir);
+    this.catalog = Catalog.open(options.dataDir, options.keys);
+    // Every UI window and toolkit follows changes: no arbitrary cap on listeners.
+    this.events.setMaxListeners(0);
     this.url = options.url ?? 'http://127.0.0.1:7420';
     const changed = () => this.events.emit('change');
     const sandbox = () => this.sandbox;
