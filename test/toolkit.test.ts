@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView } from '../src/shared/api.js';
 import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
@@ -67,6 +67,31 @@ describe('the toolkit', () => {
       await client.close();
     });
   }
+
+  it('aggregates resources, templates and prompts, each read in a fresh server, and announces list changes', async () => {
+    const client = await connect(hub, 'http', key);
+    const { resources } = await client.listResources();
+    const doc = resources.find((r) => r.uri.startsWith('demo://resource/static/document/'));
+    expect(doc).toBeDefined();
+    const read = await client.readResource({ uri: doc!.uri });
+    expect(read.contents[0]).toMatchObject({ uri: doc!.uri });
+    const { resourceTemplates } = await client.listResourceTemplates();
+    expect(resourceTemplates.map((t) => t.uriTemplate)).toContain('demo://resource/dynamic/text/{resourceId}');
+    const dynamic = await client.readResource({ uri: 'demo://resource/dynamic/text/7' });
+    expect(JSON.stringify(dynamic.contents)).toContain('7');
+    await expect(client.readResource({ uri: 'nowhere://x' })).rejects.toThrow(/Resource not found/);
+    const { prompts } = await client.listPrompts();
+    expect(prompts.map((p) => p.name)).toContain('simple-prompt');
+    const prompt = await client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lyon' } });
+    expect(JSON.stringify(prompt.messages)).toContain('Lyon');
+
+    const changed = new Promise<void>((resolve) => client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()));
+    expect((await cli(home, ['detach', 'everything'])).code).toBe(0);
+    await changed;
+    expect((await client.listResources()).resources).toEqual([]);
+    expect((await cli(home, ['attach', 'everything'])).code).toBe(0);
+    await client.close();
+  });
 
   it('passes progress notifications through while a call runs', async () => {
     const client = await connect(hub, 'http', key);

@@ -6,15 +6,15 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Router, type Request, type Response } from 'express';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
-import { createToolkitServer, toolListFingerprint } from '../toolkit/toolkit-server.js';
+import { createToolkitServer, listFingerprints, type ListFingerprints } from '../toolkit/toolkit-server.js';
 
 interface Session {
   resourceId: string;
   resourceName: string;
   server: Server;
   transport: StreamableHTTPServerTransport | SSEServerTransport;
-  /** The tool list this session was last told of. */
-  seen: string;
+  /** The lists this session was last told of. */
+  seen: ListFingerprints;
 }
 
 const keepAliveMs = 15_000;
@@ -128,21 +128,23 @@ export class ToolkitSessions {
   }
 
   private session(resource: ModelResourceRow, server: Server, transport: Session['transport']): Session {
-    return { resourceId: resource.id, resourceName: resource.name, server, transport, seen: toolListFingerprint(this.hub, resource.name) };
+    return { resourceId: resource.id, resourceName: resource.name, server, transport, seen: listFingerprints(this.hub, resource.name) };
   }
 
-  /** Tells every session whose tool list changed: `notifications/tools/list_changed`. */
+  /** Tells every session whose lists changed: `notifications/{tools,resources,prompts}/list_changed`. */
   private announceChanges(): void {
-    const fingerprints = new Map<string, string>();
+    const byResource = new Map<string, ListFingerprints>();
     for (const session of this.sessions.values()) {
-      let now = fingerprints.get(session.resourceName);
-      if (now === undefined) {
-        now = toolListFingerprint(this.hub, session.resourceName);
-        fingerprints.set(session.resourceName, now);
+      let now = byResource.get(session.resourceName);
+      if (!now) {
+        now = listFingerprints(this.hub, session.resourceName);
+        byResource.set(session.resourceName, now);
       }
-      if (now === session.seen) continue;
+      const { server, seen } = session;
+      if (now.tools !== seen.tools) void server.sendToolListChanged().catch(() => undefined);
+      if (now.resources !== seen.resources) void server.sendResourceListChanged().catch(() => undefined);
+      if (now.prompts !== seen.prompts) void server.sendPromptListChanged().catch(() => undefined);
       session.seen = now;
-      void session.server.sendToolListChanged().catch(() => undefined);
     }
   }
 }

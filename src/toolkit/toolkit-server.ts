@@ -171,8 +171,22 @@ function relayTo(server: Server, extra: RequestExtra, notify: (notification: Ser
   };
 }
 
-/** The tool list a session last saw, to tell it of changes only when there are some. */
-export function toolListFingerprint(hub: Hub, resourceName: string): string {
+/** What a session was last told of, per kind of list, to tell it of changes only when there are some. */
+export interface ListFingerprints {
+  tools: string;
+  resources: string;
+  prompts: string;
+}
+
+export function listFingerprints(hub: Hub, resourceName: string): ListFingerprints {
   const resource = hub.catalog.models.findByName(resourceName);
-  return resource ? JSON.stringify(toolkitTools(hub.catalog, resource.id).map((t) => t.definition)) : '';
+  if (!resource) return { tools: '', resources: '', prompts: '' };
+  return {
+    tools: JSON.stringify(toolkitTools(hub.catalog, resource.id).map((t) => t.definition)),
+    resources: JSON.stringify([
+      ...toolkitResources(hub.catalog, resource.id).map((r) => r.definition),
+      ...toolkitTemplates(hub.catalog, resource.id).map((t) => t.definition),
+    ]),
+    prompts: JSON.stringify(toolkitPrompts(hub.catalog, resource.id).map((p) => [p.name, p.definition])),
+  };
 }
