@@ -21,6 +21,7 @@ export function App() {
   const content = { chat: <ChatView />, servers: <ServersView />, calls: <CallsView />, connect: <ConnectView /> }[tab];
   const refreshServers = useServers((s) => s.refresh);
   const refreshCalls = useCalls((s) => s.refresh);
+  const showProgress = useServers((s) => s.showProgress);
   const info = useServers((s) => s.info);
 
   useEffect(() => {
@@ -29,8 +30,8 @@ export function App() {
       void refreshCalls();
     };
     refresh();
-    return hub.onDidChange(refresh);
-  }, [refreshServers, refreshCalls]);
+    return hub.onDidChange(refresh, ({ app, line }) => showProgress(app, line));
+  }, [refreshServers, refreshCalls, showProgress]);
 
   if (!hub.hasToken) {
     return (

@@ -90,8 +90,11 @@ export class HubClient {
     }
   }
 
-  /** Calls `listener` on every change of hub state until the returned function is called. */
-  onDidChange(listener: () => void): () => void {
+  /**
+   * Calls `listener` on every change of hub state, and `onProgress` with each line of long work (an
+   * image build), until the returned function is called.
+   */
+  onDidChange(listener: () => void, onProgress?: (event: { app: string; line: string }) => void): () => void {
     const controller = new AbortController();
     const follow = async (): Promise<void> => {
       while (!controller.signal.aborted) {
@@ -102,10 +105,21 @@ export class HubClient {
           });
           const reader = response.body?.getReader();
           if (!reader) throw new Error('no event stream');
+          const decoder = new TextDecoder();
+          let buffer = '';
           for (;;) {
             const { done, value } = await reader.read();
             if (done) break;
-            if (new TextDecoder().decode(value).includes('event: change')) listener();
+            buffer += decoder.decode(value, { stream: true });
+            let changed = false;
+            for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              if (block.startsWith('event: change')) changed = true;
+              const progress = /^event: progress\ndata: (.*)$/m.exec(block)?.[1];
+              if (progress) onProgress?.(JSON.parse(progress) as { app: string; line: string });
+            }
+            if (changed) listener();
           }
         } catch {
           // The hub restarted or the network hiccupped: retry shortly.

@@ -3,7 +3,8 @@ import type { ServerView } from '../../../src/shared/api';
 import { useServers } from '../stores/servers';
 
 export function ServersView() {
-  const { apps, servers, loading, error, loadError, busy, addApp, removeApp, sync, setRunning } = useServers();
+  const { apps, servers, loading, error, loadError, busy, progress, addApp, removeApp, sync, setRunning } = useServers();
+  const building = apps.filter((a) => a.build_status === 'building');
   const [path, setPath] = useState('');
 
   const submit = async (event: FormEvent) => {
@@ -29,6 +30,11 @@ export function ServersView() {
         </button>
       </form>
       {busy && <div className="notice">{busy}</div>}
+      {building.map((app) => (
+        <div key={app.id} className="notice build-progress" role="status">
+          Building {app.name}: <span className="mono">{progress[app.name] ?? 'starting…'}</span>
+        </div>
+      ))}
       {[error, loadError].filter(Boolean).map((message) => (
         <div key={message} className="notice error" role="alert">
           {message}

@@ -13,6 +13,9 @@ interface ServersState {
   /** Why the hub could not be read, until it can. */
   loadError: string | undefined;
   busy: string | undefined;
+  /** The last line of an image build that is running, by app. */
+  progress: Record<string, string>;
+  showProgress(app: string, line: string): void;
   refresh(): Promise<void>;
   addApp(path: string): Promise<boolean>;
   removeApp(name: string): Promise<void>;
@@ -30,6 +33,10 @@ export const useServers = create<ServersState>((set, get) => ({
   error: undefined,
   loadError: undefined,
   busy: undefined,
+  progress: {},
+  showProgress(app, line) {
+    set((state) => ({ progress: { ...state.progress, [app]: line } }));
+  },
   async refresh() {
     try {
       const [apps, servers, models, info] = await Promise.all([

@@ -1,0 +1,51 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from './browser.js';
+import { requireDocker, testNodeImage } from './docker.js';
+import { cleanupTempDirs, root, tempDir } from './helpers.js';
+import { serveHub, type ServedHub } from './hub-process.js';
+
+const shots = join(root, 'test-results', 'screenshots');
+
+describe('the web UI while an image builds', () => {
+  let browser: Browser | undefined;
+  let hub: ServedHub | undefined;
+
+  beforeAll(async () => {
+    if (!(await requireDocker())) return;
+    browser = await launchBrowser();
+    if (!browser) return;
+    mkdirSync(shots, { recursive: true });
+    hub = await serveHub(tempDir(), [], { PROCDOCK_SANDBOX: 'docker', PROCDOCK_BASE_IMAGE_NODE: testNodeImage });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await hub?.stop();
+    cleanupTempDirs();
+  });
+
+  it('shows the build’s progress lines, then the built image', async ({ skip }) => {
+    if (!browser || !hub) return skip();
+    const app = join(tempDir(), 'slow-build');
+    mkdirSync(app);
+    writeFileSync(join(app, 'Procfile'), 'mcp-slow: node server.mjs\n');
+    writeFileSync(join(app, 'server.mjs'), readFileSync(join(root, 'test/fixtures/servers/paged.mjs'), 'utf8'));
+    writeFileSync(join(app, 'mini-mcp.mjs'), readFileSync(join(root, 'test/fixtures/servers/mini-mcp.mjs'), 'utf8'));
+    writeFileSync(
+      join(app, 'Dockerfile'),
+      `FROM ${testNodeImage}\nWORKDIR /app\nRUN node -e "setTimeout(() => console.log('warming up'), 2500)"\nCOPY . .\n`,
+    );
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${hub.url}/#token=${hub.adminToken()}`);
+    await page.getByLabel('App folder').fill(app);
+    await page.getByRole('button', { name: 'Add app' }).click();
+    const progress = page.getByRole('status');
+    await progress.getByText(/Building slow-build: .*(Step|warming up)/).waitFor();
+    await page.screenshot({ path: join(shots, 'building.png') });
+    await page.getByText('image built').waitFor({ timeout: 60_000 });
+    expect(await progress.count()).toBe(0);
+    await page.close();
+  }, 120_000);
+});
