@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -35,7 +36,8 @@ describe('the web UI while an image builds', () => {
     writeFileSync(join(app, 'mini-mcp.mjs'), readFileSync(join(root, 'test/fixtures/servers/mini-mcp.mjs'), 'utf8'));
     writeFileSync(
       join(app, 'Dockerfile'),
-      `FROM ${testNodeImage}\nWORKDIR /app\nRUN node -e "setTimeout(() => console.log('warming up'), 2500)"\nCOPY . .\n`,
+      // A fresh nonce each run: the engine's layer cache must not skip the slow step.
+      `FROM ${testNodeImage}\nWORKDIR /app\nRUN node -e "setTimeout(() => console.log('warming up ${randomUUID()}'), 2500)"\nCOPY . .\n`,
     );
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(`${hub.url}/#token=${hub.adminToken()}`);
