@@ -6,29 +6,69 @@ import { resolveDataDir } from '../src/hub/data-dir';
 import { claimDataDir, releaseDataDir, updateHubFile } from '../src/hub/hub-file';
 import { Hub } from '../src/hub/hub';
 import { HubServer } from '../src/http/hub-server';
+import type { ServerView } from '../src/shared/api';
 
 /**
- * The desktop shell: hosts the hub from src/, opens the window, keeps a tray menu. No business logic
- * lives here; the window talks to the hub over its HTTP API like the browser UI does.
+ * The desktop shell: a window and a tray over a hub. `procdock start` runs the hub in Node and hands
+ * its URL and token over (PROCDOCK_HUB_URL/TOKEN), so Electron loads none of its native modules;
+ * launched on its own, the shell hosts the hub from src/ itself. No business logic lives here: the
+ * window and the tray talk to the hub over its HTTP API, like the browser UI.
  */
+interface HubAccess {
+  url: string;
+  token: string;
+  onDidChange(listener: () => void): void;
+  close(): Promise<void>;
+}
+
 const here = import.meta.dirname;
-const dataDir = resolveDataDir();
-const token = randomBytes(24).toString('base64url');
-let hub: Hub | undefined;
-let server: HubServer | undefined;
-let hubUrl = '';
+let hub: HubAccess | undefined;
 let tray: Tray | undefined;
 let window: BrowserWindow | undefined;
 
-async function startHub(): Promise<void> {
+/** The hub `procdock start` runs for us, followed by polling (it is another process). */
+function externalHub(url: string, token: string): HubAccess {
+  return {
+    url,
+    token,
+    onDidChange(listener) {
+      setInterval(listener, 3000).unref();
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** A hub in this process, when the shell was launched on its own. */
+async function hostedHub(): Promise<HubAccess> {
+  const dataDir = resolveDataDir();
+  const token = randomBytes(24).toString('base64url');
   claimDataDir(dataDir);
-  hub = new Hub({ dataDir, warmPools: true });
-  await hub.start();
-  server = new HubServer(hub, { host: '127.0.0.1', port: 7420, adminToken: token, logger: pino() });
-  hubUrl = await server.start();
-  hub.url = hubUrl;
-  updateHubFile(dataDir, { pid: process.pid, url: hubUrl, token, started_at: new Date().toISOString() });
-  hub.onDidChange(() => void refreshTray());
+  const hosted = new Hub({ dataDir, warmPools: true });
+  await hosted.start();
+  const server = new HubServer(hosted, { host: '127.0.0.1', port: 7420, adminToken: token, logger: pino() });
+  const url = await server.start();
+  hosted.url = url;
+  updateHubFile(dataDir, { pid: process.pid, url, token, started_at: new Date().toISOString() });
+  return {
+    url,
+    token,
+    onDidChange: (listener) => void hosted.onDidChange(listener),
+    async close() {
+      await server.close();
+      await hosted.close();
+      releaseDataDir(dataDir);
+    },
+  };
+}
+
+async function api<T>(name: string, input: unknown): Promise<T> {
+  if (!hub) throw new Error('no hub');
+  const response = await fetch(`${hub.url}/api/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.token}` },
+    body: JSON.stringify(input),
+  });
+  return (await response.json()) as T;
 }
 
 function openWindow(): void {
@@ -48,15 +88,16 @@ function openWindow(): void {
   window.on('closed', () => (window = undefined));
 }
 
+/** The tray lists every server; its checkbox starts and stops it. */
 async function refreshTray(): Promise<void> {
-  if (!hub || !tray) return;
-  const servers = await hub.run('servers.list', {});
+  if (!tray) return;
+  const servers = await api<ServerView[]>('servers.list', {}).catch(() => [] as ServerView[]);
   const items = servers.map((s) => ({
     label: `${s.app_name}/${s.process_type}`,
     type: 'checkbox' as const,
     checked: s.server_status === 'registered',
     click: () =>
-      void hub?.run(s.server_status === 'registered' ? 'servers.stop' : 'servers.start', { app: s.app_name, process: s.process_type }),
+      void api(s.server_status === 'registered' ? 'servers.stop' : 'servers.start', { app: s.app_name, process: s.process_type }).then(refreshTray),
   }));
   tray.setContextMenu(
     Menu.buildFromTemplate([
@@ -70,13 +111,15 @@ async function refreshTray(): Promise<void> {
 }
 
 ipcMain.on('procdock:bridge', (event) => {
-  event.returnValue = { hubUrl, token };
+  event.returnValue = { hubUrl: hub?.url ?? '', token: hub?.token ?? '' };
 });
 
 app.whenReady().then(async () => {
-  await startHub();
+  const { PROCDOCK_HUB_URL: url, PROCDOCK_HUB_TOKEN: token } = process.env;
+  hub = url && token ? externalHub(url, token) : await hostedHub();
   tray = new Tray(nativeImage.createFromPath(join(here, '../../resources/tray.png')));
   tray.setToolTip('Procdock');
+  hub.onDidChange(() => void refreshTray());
   await refreshTray();
   openWindow();
 });
@@ -90,8 +133,6 @@ app.on('before-quit', async (event) => {
   event.preventDefault();
   const closing = hub;
   hub = undefined;
-  await server?.close();
   await closing.close();
-  releaseDataDir(dataDir);
   app.exit(0);
 });

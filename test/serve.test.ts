@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView } from '../src/shared/api.js';
-import { cleanupTempDirs, cli, fixture, makeApp, tempDir } from './helpers.js';
+import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
 describe('procdock serve', () => {
@@ -127,5 +128,31 @@ describe('procdock serve', () => {
     const next = await serveHub(home);
     expect(JSON.parse(readFileSync(join(home, 'hub.json'), 'utf8')).pid).toBe(next.child.pid);
     expect(await next.stop()).toBe(0);
+  });
+
+  it('procdock start without an Electron runtime says so and serves the web UI instead', async () => {
+    const home = tempDir();
+    const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'start'], {
+      env: { PATH: '/nonexistent', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn' },
+    });
+    let output = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(output)), 20_000);
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /INFERENCE_URL=(\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout.on('data', read);
+      child.stderr.on('data', read);
+    });
+    expect(output).toContain('No Electron runtime is installed: running the hub with its web UI instead');
+    expect((await fetch(`${url}/`)).status).toBe(200);
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });

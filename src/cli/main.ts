@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AppView, ServerView } from '../shared/api.js';
 import { AppError, isAppError } from '../shared/errors.js';
@@ -94,22 +96,38 @@ program
   .command('start')
   .description('start the desktop app (or, without Electron, serve --open)')
   .action(async () => {
-    const require = createRequire(import.meta.url);
-    let electron: string | undefined;
-    try {
-      electron = require('electron') as unknown as string;
-    } catch {
-      electron = undefined;
-    }
-    if (typeof electron !== 'string') {
+    const electron = electronBinary();
+    if (!electron) {
       process.stderr.write('No Electron runtime is installed: running the hub with its web UI instead (procdock serve --open).\n');
       return serve({ host: '127.0.0.1', port: 7420, open: true });
     }
-    const { spawn } = await import('node:child_process');
-    const { fileURLToPath } = await import('node:url');
-    const root = fileURLToPath(new URL('../..', import.meta.url));
-    spawn(electron, [root], { stdio: 'inherit' }).on('exit', (code) => process.exit(code ?? 0));
+    const shell = fileURLToPath(new URL('../..', import.meta.url));
+    // The hub runs here, in Node; the window is a thin client of it, so Electron never loads the
+    // hub's native modules (better-sqlite3 is built for Node, not for Electron's ABI).
+    return serve({ host: '127.0.0.1', port: 7420, open: false }, ({ url, token }) =>
+      new Promise<void>((resolve) => {
+        const child = spawn(electron, [shell], {
+          stdio: 'inherit',
+          env: { ...process.env, PROCDOCK_HUB_URL: url, PROCDOCK_HUB_TOKEN: token },
+        });
+        child.once('exit', () => resolve());
+        child.once('error', (error) => {
+          process.stderr.write(`procdock: cannot start Electron: ${error.message}\n`);
+          resolve();
+        });
+      }),
+    );
   });
+
+/** The Electron binary, when the electron package and its runtime are installed. */
+function electronBinary(): string | undefined {
+  try {
+    const path = createRequire(import.meta.url)('electron') as unknown;
+    return typeof path === 'string' ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 command('apps', 'list the registered apps').action((o: { json?: boolean }) =>
   ops(async (h) => {

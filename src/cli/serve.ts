@@ -17,8 +17,17 @@ export interface ServeOptions {
   auth?: boolean;
 }
 
-/** `procdock serve`: the headless hub. Runs until SIGINT or SIGTERM, then cleans up after itself. */
-export async function serve(options: ServeOptions): Promise<void> {
+/** Where a started hub listens and its admin token. */
+export interface RunningHub {
+  url: string;
+  token: string;
+}
+
+/**
+ * `procdock serve`: the headless hub. Runs until SIGINT or SIGTERM (or until `until` settles, for
+ * `procdock start`, whose window lives as long as the hub), then cleans up after itself.
+ */
+export async function serve(options: ServeOptions, until?: (hub: RunningHub) => Promise<void>): Promise<void> {
   // Listen first: a signal that comes while the hub starts still stops it cleanly afterwards.
   const stopRequested = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
@@ -29,6 +38,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   claimDataDir(dataDir);
   let hub: Hub | undefined;
   let server: HubServer | undefined;
+  let running: RunningHub;
   try {
     hub = new Hub({ dataDir, warmPools: true });
     await hub.start();
@@ -53,13 +63,14 @@ export async function serve(options: ServeOptions): Promise<void> {
       ].join('\n'),
     );
     if (options.open) openBrowser(`${url}/#token=${token}`);
+    running = { url, token };
   } catch (error) {
     await server?.close();
     await hub?.close();
     releaseDataDir(dataDir);
     throw error;
   }
-  await stopRequested;
+  await Promise.race([stopRequested, until?.(running) ?? stopRequested]);
   logger.info('stopping');
   await server.close();
   await hub.close();
