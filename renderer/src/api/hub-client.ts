@@ -75,19 +75,7 @@ export class HubClient {
       const error = ((await response.json().catch(() => undefined)) as ErrorBody | { error?: { message?: string } } | undefined)?.error;
       throw new HubError('failed', error?.message ?? `the hub answered ${response.status}`);
     }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        onFrame(/^event: ?(.*)$/m.exec(block)?.[1] ?? 'message', /^data: ?(.*)$/m.exec(block)?.[1] ?? '');
-      }
-    }
+    await readFrames(response.body, (frames) => frames.forEach(({ event, data }) => onFrame(event, data)));
   }
 
   /**
@@ -103,24 +91,14 @@ export class HubClient {
             headers: { authorization: `Bearer ${this.conn.token}` },
             signal: controller.signal,
           });
-          const reader = response.body?.getReader();
-          if (!reader) throw new Error('no event stream');
-          const decoder = new TextDecoder();
-          let buffer = '';
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) break;
-            buffer += decoder.decode(value, { stream: true });
-            let changed = false;
-            for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              if (block.startsWith('event: change')) changed = true;
-              const progress = /^event: progress\ndata: (.*)$/m.exec(block)?.[1];
-              if (progress) onProgress?.(JSON.parse(progress) as { app: string; line: string });
+          if (!response.body) throw new Error('no event stream');
+          await readFrames(response.body, (frames) => {
+            for (const { event, data } of frames) {
+              if (event === 'progress') onProgress?.(JSON.parse(data) as { app: string; line: string });
             }
-            if (changed) listener();
-          }
+            // A burst of changes read at once needs one refresh.
+            if (frames.some((f) => f.event === 'change')) listener();
+          });
         } catch {
           // The hub restarted or the network hiccupped: retry shortly.
         }
@@ -129,6 +107,26 @@ export class HubClient {
     };
     void follow();
     return () => controller.abort();
+  }
+}
+
+/** Reads Server-Sent Events, handing over the frames of each chunk together. */
+async function readFrames(body: ReadableStream<Uint8Array>, onFrames: (frames: { event: string; data: string }[]) => void): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    const frames: { event: string; data: string }[] = [];
+    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (block.startsWith(':')) continue;
+      frames.push({ event: /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message', data: /^data: ?(.*)$/m.exec(block)?.[1] ?? '' });
+    }
+    if (frames.length) onFrames(frames);
   }
 }
 
