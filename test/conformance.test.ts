@@ -27,26 +27,30 @@ const scenarios = [
   'dns-rebinding-protection',
 ];
 
-describe('the MCP conformance suite against /mcp (--no-auth, loopback)', () => {
-  let hub: ServedHub;
-
+/** A `--no-auth` hub for the suite with one app of the given Procfile, for the describe block that calls it. */
+function useNoAuthHub(procfile: string, name: string): () => ServedHub {
+  let hub: ServedHub | undefined;
   beforeAll(async () => {
     const home = tempDir();
-    const app = makeApp({ Procfile: 'mcp-everything: mcp-server-everything stdio\n' }, 'everything');
-    expect((await cli(home, ['apps:add', app])).code).toBe(0);
+    expect((await cli(home, ['apps:add', makeApp({ Procfile: procfile }, name)])).code).toBe(0);
     hub = await serveHub(home, ['--no-auth']);
   }, 120_000);
   afterAll(async () => {
     await hub?.stop();
     cleanupTempDirs();
   });
+  return () => hub!;
+}
+
+describe('the MCP conformance suite against /mcp (--no-auth, loopback)', () => {
+  const hub = useNoAuthHub('mcp-everything: mcp-server-everything stdio\n', 'everything');
 
   it('warns that authentication is off', () => {
-    expect(hub.output()).toMatch(/WARNING: --no-auth/);
+    expect(hub().output()).toMatch(/WARNING: --no-auth/);
   });
 
   it.each(scenarios)('%s passes', async (scenario) => {
-    const { code, output } = await conformance(`${hub.url}/mcp`, scenario);
+    const { code, output } = await conformance(`${hub().url}/mcp`, scenario);
     expect(output, output).toMatch(/0 failed/);
     expect(output).not.toMatch(/[1-9]\d* failed/);
     expect(code).toBe(0);
@@ -78,21 +82,10 @@ const fixtureScenarios = [
 ];
 
 describe('the conformance fixture scenarios, through the hub', () => {
-  let hub: ServedHub;
-
-  beforeAll(async () => {
-    const home = tempDir();
-    const app = makeApp({ Procfile: `mcp-fixture: ${fixture('conformance-fixture.mjs')}\n` }, 'fixture');
-    expect((await cli(home, ['apps:add', app])).code).toBe(0);
-    hub = await serveHub(home, ['--no-auth']);
-  }, 120_000);
-  afterAll(async () => {
-    await hub?.stop();
-    cleanupTempDirs();
-  });
+  const hub = useNoAuthHub(`mcp-fixture: ${fixture('conformance-fixture.mjs')}\n`, 'fixture');
 
   it.each(fixtureScenarios)('%s passes', async (scenario) => {
-    const { code, output } = await conformance(`${hub.url}/mcp`, scenario);
+    const { code, output } = await conformance(`${hub().url}/mcp`, scenario);
     expect(output, output).not.toMatch(/[1-9]\d* failed/);
     expect(code, output).toBe(0);
   }, 240_000);

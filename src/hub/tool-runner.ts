@@ -121,7 +121,6 @@ export class ToolRunner {
         let proc: SandboxProcess | undefined;
         try {
           const lease = await this.acquire(server, undefined, deadline, ttlMs, (launched) => (proc = launched));
-          proc = lease.proc;
           return await work(lease.session, deadline);
         } catch (error) {
           if (deadline.aborted && !signal?.aborted) {

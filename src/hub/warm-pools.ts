@@ -31,23 +31,22 @@ export class WarmPools {
   /** Starts, keeps or drains pools to match the catalog. */
   refresh(): void {
     if (this.closed) return;
-    const wanted = new Map<string, ServerRow>();
+    const wanted = new Map<string, { server: ServerRow; key: string }>();
     for (const server of this.catalog.servers.list()) {
       const attached = this.catalog.models.resourceNamesOf(server.app_id).length > 0;
       if (server.server_status === 'registered' && server.primitives_status === 'synced' && attached && server.settings.pool > 0) {
-        wanted.set(server.id, server);
+        wanted.set(server.id, { server, key: keyOf(this.catalog, server) });
       }
     }
     for (const [id, pool] of this.pools) {
-      const server = wanted.get(id);
-      if (!server || pool.key !== keyOf(this.catalog, server)) {
+      if (pool.key !== wanted.get(id)?.key) {
         this.pools.delete(id);
         void pool.drain();
       }
     }
-    for (const [id, server] of wanted) {
+    for (const [id, { server, key }] of wanted) {
       if (this.pools.has(id)) continue;
-      const pool = new WarmPool(keyOf(this.catalog, server), server.settings.pool, () => this.open(server), (error) =>
+      const pool = new WarmPool(key, server.settings.pool, () => this.open(server), (error) =>
         this.onError(server, error),
       );
       this.pools.set(id, pool);
