@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import type Docker from 'dockerode';
@@ -44,7 +44,7 @@ describe('Heroku-compatible agents', () => {
     expect((await cli(home, ['models:create', 'anthropic', '--provider', 'anthropic', '--model', 'claude-sonnet-4-5', '--base-url', model.url], dockerEnv)).code).toBe(0);
     for (const app of [everything, probe]) expect((await cli(home, ['apps:add', app, '--attach', 'claude'], dockerEnv)).stderr).not.toContain('procdock:');
     expect((await cli(home, ['attach', 'everything', '--resource', 'anthropic'], dockerEnv)).code).toBe(0);
-    hub = await serveHub(home, [], dockerEnv);
+    hub = await serveHub(home, [], { ...dockerEnv, SCRIPTED_MODEL_KEY: 'sk-from-the-environment' });
     key = await hub.key('claude');
     anthropicKey = await hub.key('anthropic');
   }, 240_000);
@@ -148,6 +148,40 @@ describe('Heroku-compatible agents', () => {
     expect(output.returncode).toBe(0);
     expect(output.stdout.split('\n')).toEqual(expect.arrayContaining(['Procfile', 'probe.mjs', 'mini-mcp.mjs']));
   });
+
+  it('gives the provider its API key from the sealed store or the hub’s environment, and never shows it', async ({ skip }) => {
+    if (!docker) return skip();
+    const sealed = await cli(
+      home,
+      ['models:create', 'sealed', '--preset', 'openai', '--model', 'm1', '--base-url', `${model.url}/v1`, '--api-key-stdin', '--json'],
+      dockerEnv,
+      'sk-sealed-secret\n',
+    );
+    expect(sealed.code).toBe(0);
+    expect(JSON.parse(sealed.stdout)).toMatchObject({ provider: 'openai', base_url: `${model.url}/v1`, api_key_env: 'OPENAI_API_KEY', has_api_key: true });
+    const fromEnv = await cli(home, ['models:create', 'envkey', '--provider', 'openai', '--model', 'm2', '--base-url', `${model.url}/v1`, '--api-key-env', 'SCRIPTED_MODEL_KEY'], dockerEnv);
+    expect(fromEnv.code).toBe(0);
+    for (const [resource, modelId, expected] of [['sealed', 'm1', 'sk-sealed-secret'], ['envkey', 'm2', 'sk-from-the-environment']] as const) {
+      model.play({ content: 'ok' });
+      await frames(await agent({ model: modelId, messages: [{ role: 'user', content: 'hi' }] }, await hub.key(resource)));
+      expect(model.requests[0]!.headers.authorization).toBe(`Bearer ${expected}`);
+    }
+    const listed = (await cli(home, ['models', '--json'], dockerEnv)).stdout;
+    expect(listed).not.toContain('sk-sealed-secret');
+    const raw = ['procdock.db', 'procdock.db-wal'].map((f) => (existsSync(join(home, f)) ? readFileSync(join(home, f)).toString('latin1') : '')).join('');
+    expect(raw).not.toContain('sk-sealed-secret');
+  });
+
+  it('stops a run that will not end after 12 model turns, with event:error', async ({ skip }) => {
+    if (!docker) return skip();
+    model.play(...Array.from({ length: 13 }, () => ({ tool_calls: [{ name: 'mcp-probe/slow', arguments: { ms: 1 } }] })));
+    const { all, messages } = await frames(
+      await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'loop' }], tools: [{ type: 'mcp', name: 'mcp-probe/slow', runtime_params: { max_calls: 20 } }] }),
+    );
+    expect(messages.filter((m) => m.object === 'chat.completion')).toHaveLength(12);
+    expect(all.slice(-2).map((f) => f.event)).toEqual(['error', 'done']);
+    expect(JSON.parse(all.at(-2)!.data).error.message).toMatch(/stopped after 12 model turns/);
+  }, 120_000);
 
   it('refuses bad requests with a 400 JSON error before any stream, and changes nothing', async ({ skip }) => {
     if (!docker) return skip();

@@ -61,9 +61,9 @@ export interface CliResult {
  * Runs `bin/procdock` with its own data dir and nothing of the outer hub's environment. The
  * process sandbox is the default here; suites about containers pass `PROCDOCK_SANDBOX: 'docker'`.
  */
-export function cli(home: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function cli(home: string, args: string[], env: Record<string, string> = {}, input = ''): Promise<CliResult> {
   return new Promise((resolvePromise) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [join(root, 'bin', 'procdock'), ...args],
       { env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', ...env }, timeout: 180_000 },
@@ -72,6 +72,7 @@ export function cli(home: string, args: string[], env: Record<string, string> = 
         resolvePromise({ code, stdout, stderr });
       },
     );
+    child.stdin?.end(input);
   });
 }
 

@@ -11,7 +11,7 @@ export type Turn =
   | { status: number; message: string };
 
 export class ScriptedModel {
-  readonly requests: { path: string; body: Record<string, unknown> }[] = [];
+  readonly requests: { path: string; body: Record<string, unknown>; headers: IncomingMessage['headers'] }[] = [];
   private script: Turn[] = [];
   private server: Server | undefined;
   url = '';
@@ -37,7 +37,7 @@ export class ScriptedModel {
     let text = '';
     for await (const chunk of req) text += chunk;
     const body = JSON.parse(text || '{}') as Record<string, unknown>;
-    this.requests.push({ path: req.url ?? '', body });
+    this.requests.push({ path: req.url ?? '', body, headers: req.headers });
     const turn = this.script.shift() ?? { content: 'The script has run out.' };
     if ('status' in turn) {
       res.writeHead(turn.status, { 'content-type': 'application/json' });
