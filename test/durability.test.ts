@@ -51,7 +51,20 @@ describe('a process killed at any moment', () => {
     db.close();
 
     const hub = new Hub({ dataDir: home, sandbox: new ProcessSandbox() });
+    const [anyServer] = hub.catalog.servers.list();
+    // A call the killed process had begun: the next hub must not leave it "running" for ever.
+    hub.catalog.calls.start({
+      id: 'interrupted-call',
+      resource_name: 'default',
+      server_id: anyServer!.id,
+      app_name: anyServer!.app_name,
+      process_type: anyServer!.process_type,
+      tool: 'echo',
+      arguments: {},
+      sandbox: 'process',
+    });
     hub.recoverInterrupted();
+    expect(hub.catalog.calls.find('interrupted-call')).toMatchObject({ status: 'error', error: 'the hub stopped during this call' });
     const servers = await hub.run('servers.list', {});
     expect(servers.every((s) => s.primitives_status !== 'syncing')).toBe(true);
     for (const server of servers.filter((s) => s.primitives_status === 'error')) {
