@@ -13,10 +13,12 @@ function app(files: Record<string, string>): string {
   return dir;
 }
 
-const files = (...paths: string[]) => paths.map((path) => ({ path, mode: 0o644, size: 1 }));
+const files = (...paths: string[]) => paths.map((path) => ({ path, type: 'file' as const, mode: 0o644, size: 1 }));
+const sent = async (dir: string, generated: boolean) =>
+  (await listAppFiles(dir, { generated })).filter((f) => f.type !== 'dir').map((f) => f.path);
 
 describe('the build context', () => {
-  it('leaves out VCS data, installed dependencies and .dockerignore patterns', async () => {
+  it('leaves out of a generated build VCS data, installed dependencies and .dockerignore patterns', async () => {
     const dir = app({
       Procfile: 'mcp: node s.js',
       's.js': '',
@@ -27,7 +29,25 @@ describe('the build context', () => {
       'src/deep/b.log': '',
       '.dockerignore': '# comment\nsecrets\n**/*.log\n',
     });
-    expect((await listAppFiles(dir)).map((f) => f.path)).toEqual(['.dockerignore', 'Procfile', 's.js']);
+    expect(await sent(dir, true)).toEqual(['.dockerignore', 'Procfile', 's.js']);
+  });
+
+  it('sends an app with its own Dockerfile exactly what docker build . would: only .dockerignore leaves things out', async () => {
+    const dir = app({
+      Dockerfile: 'FROM x\nCOPY . /app\n',
+      Procfile: 'mcp: node s.js',
+      'node_modules/x/index.js': 'vendored',
+      '.git/HEAD': 'ref',
+      'logs/a.log': '',
+      'logs/keep.log': '',
+      '.dockerignore': 'logs\n!logs/keep.log\nDockerfile\n',
+    });
+    expect(await sent(dir, false)).toEqual(['.dockerignore', '.git/HEAD', 'Dockerfile', 'Procfile', 'logs/keep.log', 'node_modules/x/index.js']);
+  });
+
+  it('refuses a .dockerignore it cannot read, naming the file and line', async () => {
+    const dir = app({ Procfile: 'mcp: node s.js', '.dockerignore': 'ok\n[abc\n' });
+    await expect(listAppFiles(dir)).rejects.toThrow(/\.dockerignore:2: unterminated character class/);
   });
 
   it('hashes content: the same files give the same tag, a change gives another', async () => {
@@ -41,11 +61,11 @@ describe('the build context', () => {
 
   it.each([
     [files('package.json', 'package-lock.json'), 'node', ['FROM node-base', 'COPY package*.json ./', 'RUN npm ci --omit=dev --no-audit --no-fund', 'COPY . .']],
-    [files('package.json'), 'node', ['RUN npm install --omit=dev --no-audit --no-fund']],
+    [files('package.json'), 'node', ['ENV PATH=/app/node_modules/.bin:$PATH', 'RUN npm install --omit=dev --no-audit --no-fund']],
     [files('requirements.txt', 'server.py'), 'python', ['FROM python-base', 'COPY requirements.txt ./', 'RUN pip install --no-cache-dir -r requirements.txt']],
     [files('pyproject.toml'), 'python', ['COPY . .', 'RUN pip install --no-cache-dir .']],
     [files('Gemfile', 'Gemfile.lock'), 'ruby', ['COPY Gemfile* ./', 'RUN bundle install']],
-    [files('go.mod', 'main.go'), 'go', ['COPY go.* ./', 'RUN go mod download', 'RUN go build ./...']],
+    [files('go.mod', 'main.go'), 'go', ['COPY go.* ./', 'RUN go mod download', 'RUN go build -o /app/bin/ ./...']],
   ])('generates a Dockerfile that installs dependencies at build time (%#: %s)', (appFiles, language, lines) => {
     expect(detectLanguage(appFiles)).toBe(language);
     const dockerfile = generateDockerfile(language as 'node', `${language}-base`, appFiles);

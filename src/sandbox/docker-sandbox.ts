@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Duplex } from 'node:stream';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { AppError } from '../shared/errors.js';
 import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
-import type { AppRef, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
+import type { AppRef, BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
 
 export interface DockerSandboxOptions {
   /** Distinguishes this data dir's containers from another hub's on the same engine. */
@@ -28,16 +28,23 @@ const user = '1000:1000';
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker';
   readonly sandboxed = true;
-  private readonly docker: Docker;
-  private readonly images: ImageBuilder;
+  private client: Promise<{ docker: Docker; images: ImageBuilder }> | undefined;
   private readonly home: string;
   private readonly live = new Map<string, ContainerProcess>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DockerSandboxOptions) {
-    this.docker = options.docker ?? new Docker();
     this.home = createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12);
-    this.images = new ImageBuilder(this.docker, this.home, options.baseImages ?? baseImagesFromEnv(), options.buildNetwork ?? 'host');
+  }
+
+  /** The engine client, loaded on first use: a CLI command that only reads the catalog never pays for it. */
+  private engine(): Promise<{ docker: Docker; images: ImageBuilder }> {
+    this.client ??= (async () => {
+      const docker = this.options.docker ?? new (await import('dockerode')).default();
+      const images = new ImageBuilder(docker, this.home, this.options.baseImages ?? baseImagesFromEnv(), this.options.buildNetwork ?? 'bridge');
+      return { docker, images };
+    })();
+    return this.client;
   }
 
   async start(): Promise<void> {
@@ -47,17 +54,40 @@ export class DockerSandbox implements Sandbox {
   }
 
   async status(): Promise<SandboxStatus> {
+    const { docker } = await this.engine();
     try {
-      await withTimeout(this.docker.ping(), 3000, 'the engine did not answer within 3 s');
-      return { ready: true };
+      const version = (await withTimeout(docker.version(), 3000, 'the engine did not answer within 3 s')) as EngineVersion;
+      return { ready: true, engine: describeEngine(version) };
     } catch (error) {
       return { ready: false, reason: engineError(error).message };
     }
   }
 
+  async baseImages(): Promise<BaseImageState[]> {
+    const { docker } = await this.engine();
+    const bases = this.options.baseImages ?? baseImagesFromEnv();
+    return Promise.all(
+      Object.entries(bases).map(async ([language, image]): Promise<BaseImageState> => {
+        try {
+          await withTimeout(docker.getImage(image).inspect(), 3000, 'the engine did not answer');
+          return { language, image, state: 'present' };
+        } catch {
+          // Not here: ask the registry whether it could be pulled, without pulling it.
+        }
+        try {
+          await withTimeout(docker.getImage(image).distribution({}), 5000, 'the registry did not answer within 5 s');
+          return { language, image, state: 'pullable' };
+        } catch (error) {
+          return { language, image, state: 'missing', reason: messageOf(error).trim() };
+        }
+      }),
+    );
+  }
+
   async prepare(app: AppRef, onProgress?: (line: string) => void): Promise<PreparedApp> {
+    const { images } = await this.engine();
     try {
-      return await this.images.prepare(app, onProgress);
+      return await images.prepare(app, onProgress);
     } catch (error) {
       throw isEngineDown(error) ? engineError(error) : error;
     }
@@ -68,9 +98,10 @@ export class DockerSandbox implements Sandbox {
     if (!spec.image) {
       throw new AppError('sandbox', `app "${spec.app.name}" has no image yet: run procdock apps:build ${spec.app.name}`);
     }
+    const { docker } = await this.engine();
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(this.containerSpec(spec));
+      container = await docker.createContainer(this.containerSpec(spec));
     } catch (error) {
       if (isEngineDown(error)) throw engineError(error);
       throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}`);
@@ -90,7 +121,8 @@ export class DockerSandbox implements Sandbox {
   async forget(app: AppRef): Promise<void> {
     await Promise.all([...this.live.values()].filter((p) => p.appName === app.name).map((p) => p.dispose()));
     await this.removeContainers([`procdock.app=${app.name}`]);
-    await this.images.removeAll(app.name).catch(() => undefined);
+    const { images } = await this.engine();
+    await images.removeAll(app.name).catch(() => undefined);
   }
 
   async dispose(): Promise<void> {
@@ -104,12 +136,13 @@ export class DockerSandbox implements Sandbox {
   }
 
   private async removeContainers(labels: string[], keep: (id: string) => boolean = () => true): Promise<number> {
-    const found = await this.docker.listContainers({
+    const { docker } = await this.engine();
+    const found = await docker.listContainers({
       all: true,
       filters: { label: ['procdock.managed=true', `procdock.home=${this.home}`, ...labels] },
     });
     const doomed = found.filter((c) => keep(c.Id));
-    await Promise.all(doomed.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    await Promise.all(doomed.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
     return doomed.length;
   }
 
@@ -209,6 +242,22 @@ class ContainerProcess implements SandboxProcess {
     })();
     return this.disposing;
   }
+}
+
+interface EngineVersion {
+  Version?: string;
+  ApiVersion?: string;
+  Os?: string;
+  Arch?: string;
+  Components?: { Name?: string; Version?: string }[];
+}
+
+/** "Docker Engine 27.1 (API 1.46, linux/amd64) at unix:///var/run/docker.sock": what doctor and the UI show. */
+function describeEngine(version: EngineVersion): string {
+  const component = version.Components?.find((c) => /engine/i.test(c.Name ?? ''))?.Name ?? 'Docker Engine';
+  const name = /podman/i.test(component) ? 'Podman' : component === 'Engine' ? 'Docker Engine' : component;
+  const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+  return `${name} ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'}, ${version.Os ?? '?'}/${version.Arch ?? '?'}) at ${where}`;
 }
 
 function messageOf(error: unknown): string {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { AppError } from '../shared/errors.js';
 import {
@@ -49,18 +51,20 @@ export class ImageBuilder {
     /** The data dir's short id. */
     private readonly home: string,
     private readonly baseImages: BaseImages,
-    /** Network for build steps (dependency installs); `host` reaches registries where a bridge cannot. */
+    /** Network for build steps (dependency installs): the engine's bridge unless the user picks another. */
     private readonly buildNetwork: string,
   ) {}
 
   async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined): Promise<PreparedApp> {
-    const files = await listAppFiles(app.path);
-    const own = files.some((f) => f.path === 'Dockerfile');
+    const own = existsSync(join(app.path, 'Dockerfile'));
+    const files = await listAppFiles(app.path, { generated: !own });
     let generated: string | undefined;
     if (!own) {
       const language = detectLanguage(files);
-      generated = generateDockerfile(language, this.baseImages[language ?? 'node'], files);
+      const base = this.baseImages[language ?? 'node'];
+      generated = generateDockerfile(language, base, files);
       if (!language) onProgress(`No package.json, requirements.txt, pyproject.toml, Gemfile or go.mod: using the node base image.`);
+      await this.ensureBaseImage(base, language ?? 'node', onProgress);
     }
     const hash = await hashApp(app.path, files, generated ?? '');
     const image = `${imageRepository(this.home, app.name)}:${hash.slice(0, 16)}`;
@@ -72,7 +76,7 @@ export class ImageBuilder {
     const stream = await this.docker.buildImage(contextTar(app.path, files, generated), {
       t: image,
       dockerfile: own ? 'Dockerfile' : generatedDockerfileName,
-      labels: { 'procdock.managed': 'true', 'procdock.app': app.name },
+      labels: { 'procdock.managed': 'true', 'procdock.home': this.home, 'procdock.app': app.name },
       networkmode: this.buildNetwork,
       rm: true,
       forcerm: true,
@@ -95,17 +99,49 @@ export class ImageBuilder {
     return { image, hash, built: true };
   }
 
-  /** Removes every image of the app. */
+  /** Removes every image of the app: its tags, and untagged ones left by earlier builds. */
   async removeAll(appName: string): Promise<void> {
     await this.removeOtherTags(appName, undefined);
+    const labelled = await this.docker.listImages({
+      all: true,
+      filters: { label: ['procdock.managed=true', `procdock.home=${this.home}`, `procdock.app=${appName}`] },
+    });
+    for (const info of labelled) await this.docker.getImage(info.Id).remove({ force: true }).catch(() => undefined);
   }
 
+  /** Pulls a missing base image with progress; when it cannot be had, says which and how to choose another. */
+  private async ensureBaseImage(image: string, language: Language, onProgress: (line: string) => void): Promise<void> {
+    if (await this.exists(image)) return;
+    const variable = `PROCDOCK_BASE_IMAGE_${language.toUpperCase()}`;
+    onProgress(`Pulling the ${language} base image ${image}…`);
+    try {
+      const stream = await this.docker.pull(image);
+      await new Promise<void>((resolve, reject) => {
+        this.docker.modem.followProgress(
+          stream,
+          (error: Error | null) => (error ? reject(error) : resolve()),
+          (event: BuildEvent & { id?: string; progress?: string }) => {
+            if (event.status) onProgress(`${event.id ? `${event.id}: ` : ''}${event.status}${event.progress ? ` ${event.progress}` : ''}`);
+          },
+        );
+      });
+    } catch (error) {
+      const message = (error as { json?: { message?: string } }).json?.message ?? (error as Error).message;
+      throw new AppError(
+        'sandbox',
+        `the ${language} base image ${image} is not on the Docker engine and cannot be pulled (${message.trim()}): pull it yourself, or set ${variable} to an image the engine has`,
+      );
+    }
+  }
+
+  /** Whether the engine has the image; an engine that does not answer is an error, not a "no". */
   private async exists(image: string): Promise<boolean> {
     try {
       await this.docker.getImage(image).inspect();
       return true;
-    } catch {
-      return false;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw error;
     }
   }
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { AppError } from '../shared/errors.js';
-import type { ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
+import type { BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
 
 /** Host variables a plain child process needs to find its tools; nothing else of the host leaks in. */
 const passedHostVars = ['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'SystemRoot', 'COMSPEC', 'PATHEXT'];
@@ -21,6 +21,10 @@ export class ProcessSandbox implements Sandbox {
 
   status(): Promise<SandboxStatus> {
     return Promise.resolve({ ready: true });
+  }
+
+  baseImages(): Promise<BaseImageState[]> {
+    return Promise.resolve([]);
   }
 
   /** Plain processes run from the app's folder as it is: nothing to build. */

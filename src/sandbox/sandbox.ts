@@ -43,6 +43,8 @@ export interface SandboxStatus {
   ready: boolean;
   /** Why calls cannot run, when not ready. */
   reason?: string;
+  /** The engine, e.g. "Docker Engine 27.1 (API 1.46, linux/amd64) at unix:///var/run/docker.sock". */
+  engine?: string;
 }
 
 /** The result of preparing an app: the image its servers run from (none for plain processes). */
@@ -53,6 +55,15 @@ export interface PreparedApp {
   built: boolean;
 }
 
+/** A base image generated builds start from, and whether the engine has it or could pull it. */
+export interface BaseImageState {
+  language: string;
+  image: string;
+  state: 'present' | 'pullable' | 'missing';
+  /** Why it cannot be pulled, when missing. */
+  reason?: string;
+}
+
 /** The seam between the hub and whatever isolates a server: Docker containers, or plain processes. */
 export interface Sandbox {
   readonly kind: 'docker' | 'process';
@@ -61,6 +72,8 @@ export interface Sandbox {
   /** Sweeps what an earlier hub left behind and starts sweeping while running. */
   start(): Promise<void>;
   status(): Promise<SandboxStatus>;
+  /** The base images of generated builds; none for plain processes. */
+  baseImages(): Promise<BaseImageState[]>;
   /** Builds (or finds) what the app's servers run from; streams progress lines. */
   prepare(app: AppRef, onProgress?: (line: string) => void): Promise<PreparedApp>;
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess>;

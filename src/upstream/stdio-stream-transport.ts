@@ -49,6 +49,17 @@ export class StdioStreamTransport implements Transport {
     });
   }
 
+  /**
+   * When stdout ended before the process was seen to exit, waits (at most `ms`) for the exit, so a
+   * fault can name the exit code: a container's exit is reported some time after its stdout closes.
+   */
+  async settle(ms: number): Promise<void> {
+    if (this.fault || !this.closed) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.proc.exited, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

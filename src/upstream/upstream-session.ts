@@ -175,8 +175,7 @@ export class UpstreamSession {
     try {
       return await work();
     } catch (error) {
-      // The process's exit is reported a moment after stdout closes: give it that moment.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await this.transport.settle(2000);
       throw new AppError('upstream', `${this.label}: ${step} failed: ${this.explain(error)}`);
     }
   }
