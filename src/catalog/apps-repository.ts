@@ -57,6 +57,10 @@ export class AppsRepository {
     return row && toApp(row);
   }
 
+  setSkipped(id: string, skipped: SkippedProcess[]): void {
+    this.db.prepare('UPDATE apps SET skipped_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(skipped), nowIso(), id);
+  }
+
   setBuilding(id: string): void {
     this.db.prepare("UPDATE apps SET build_status = 'building', build_error = NULL, updated_at = ? WHERE id = ?").run(nowIso(), id);
   }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../shared/errors.js';
 import { migrations } from './migrations.js';
 
 export type Db = Database.Database;
@@ -14,19 +15,36 @@ export function openDatabase(dataDir: string): Db {
   const file = join(dataDir, 'procdock.db');
   if (!existsSync(file)) writeFileSync(file, '', { mode: 0o600 });
   chmodSync(file, 0o600);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-  return db;
+  let db: Db | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new AppError(
+        'data_dir',
+        `${file} is not a readable Procdock catalog (${(error as Error).message}): move it away and Procdock starts a fresh one`,
+      );
+    }
+    if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM') {
+      throw new AppError('data_dir', `cannot open ${file} for writing (${(error as Error).message}): fix its permissions`);
+    }
+    throw error;
+  }
 }
 
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw new Error(
+    throw new AppError(
+      'data_dir',
       `the catalog was written by a newer Procdock (schema ${current}, this one knows ${migrations.length}): upgrade Procdock`,
     );
   }

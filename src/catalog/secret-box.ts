@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../shared/errors.js';
 
 /** Where the key that seals secrets at rest comes from (a keychain in the desktop app, else a file). */
 export interface KeyProvider {
@@ -18,7 +19,9 @@ export class FileKeyProvider implements KeyProvider {
     }
     chmodSync(file, 0o600);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
-    if (key.length !== 32) throw new Error(`${file}: not a 32-byte key; move it away to start fresh`);
+    if (key.length !== 32) {
+      throw new AppError('data_dir', `${file} is not a 32-byte key: restore it from a backup (secrets sealed with it cannot be read without it)`);
+    }
     return key;
   }
 }

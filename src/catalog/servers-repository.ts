@@ -57,6 +57,15 @@ export class ServersRepository {
     return id;
   }
 
+  setCommand(id: string, command: string): void {
+    this.db.prepare('UPDATE servers SET process_command = ?, updated_at = ? WHERE id = ?').run(command, nowIso(), id);
+  }
+
+  /** Removes a server and its tools and primitives (a process gone from the Procfile). */
+  remove(id: string): void {
+    this.db.prepare('DELETE FROM servers WHERE id = ?').run(id);
+  }
+
   setSettings(id: string, settings: ServerSettings): void {
     this.db.prepare('UPDATE servers SET settings_json = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(settings), nowIso(), id);
   }

@@ -3,11 +3,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { resolveDataDir } from '../hub/data-dir.js';
+import pino, { type Logger } from 'pino';
+import { ensureDataDir, logFilePath, resolveDataDir } from '../hub/data-dir.js';
 import { claimDataDir, releaseDataDir, updateHubFile } from '../hub/hub-file.js';
 import { Hub } from '../hub/hub.js';
 import { HubServer } from '../http/hub-server.js';
+import { AppError } from '../shared/errors.js';
 
 export interface ServeOptions {
   host: string;
@@ -15,6 +16,8 @@ export interface ServeOptions {
   open: boolean;
   /** Only for protocol test suites that cannot send a key. */
   auth?: boolean;
+  /** Take a free port when `port` is busy (the desktop app), instead of refusing to start. */
+  portFallback?: boolean;
 }
 
 /** Where a started hub listens and its admin token. */
@@ -29,40 +32,60 @@ export interface RunningHub {
  */
 export async function serve(options: ServeOptions, until?: (hub: RunningHub) => Promise<void>): Promise<void> {
   // Listen first: a signal that comes while the hub starts still stops it cleanly afterwards.
+  let stopping = false;
   const stopRequested = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
+    const stop = () => {
+      if (stopping) process.exit(130); // a second signal: stop now, the next start sweeps
+      stopping = true;
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
-  const logger = pino({ level: process.env.PROCDOCK_LOG_LEVEL ?? 'info' }, pino.destination(2));
-  const dataDir = resolveDataDir();
+  const dataDir = ensureDataDir(resolveDataDir());
+  const logger = hubLogger(dataDir);
   claimDataDir(dataDir);
   let hub: Hub | undefined;
   let server: HubServer | undefined;
   let running: RunningHub;
   try {
-    hub = new Hub({ dataDir, warmPools: true });
+    hub = new Hub({ dataDir, warmPools: true, logger });
     await hub.start();
     const token = randomBytes(24).toString('base64url');
     const noAuth = options.auth === false;
-    server = new HubServer(hub, { host: options.host, port: options.port, adminToken: token, logger, uiDir: builtUiDir(), noAuth });
+    const listen = async (port: number) => {
+      server = new HubServer(hub!, { host: options.host, port, adminToken: token, logger, uiDir: builtUiDir(), noAuth });
+      return server.start();
+    };
+    let url: string;
+    try {
+      url = await listen(options.port);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+      if (!options.portFallback) {
+        throw new AppError('conflict', `port ${options.port} on ${options.host} is in use: stop what listens there, or pick another with --port (0 picks a free one)`);
+      }
+      url = await listen(0);
+      process.stderr.write(`Port ${options.port} is in use: listening on ${new URL(url).port} instead.\n`);
+    }
     if (noAuth) {
       process.stderr.write('WARNING: --no-auth: /mcp and /v1 answer requests without a key as resource "default". Use only for protocol test suites.\n');
     }
-    const url = await server.start();
     hub.url = url;
     updateHubFile(dataDir, { pid: process.pid, url, token, started_at: new Date().toISOString() });
     const sandbox = await hub.sandbox.status();
+    const unsandboxed = hub.sandbox.sandboxed ? '' : ' (UNSANDBOXED: servers run as plain processes)';
     process.stdout.write(
       [
         `INFERENCE_URL=${url}`,
         `Toolkit:  ${url}/mcp  (Bearer INFERENCE_KEY: procdock key)`,
-        `UI:       ${url}/`,
+        `UI:       ${url}/#token=${token}`,
         `Data dir: ${dataDir}`,
-        `Sandbox:  ${hub.sandbox.kind}${hub.sandbox.sandboxed ? '' : ' (UNSANDBOXED: servers run as plain processes)'}${sandbox.ready ? '' : ` — calls cannot run: ${sandbox.reason ?? 'unknown'}`}`,
+        `Sandbox:  ${hub.sandbox.kind}${unsandboxed}${sandbox.ready ? '' : ` — calls cannot run: ${sandbox.reason ?? 'unknown'}`}`,
         '',
       ].join('\n'),
     );
-    if (options.open) openBrowser(`${url}/#token=${token}`);
+    if (options.open) openBrowser(`${url}/#code=${server!.uiLinks.mint()}`);
     running = { url, token };
   } catch (error) {
     await server?.close();
@@ -72,9 +95,22 @@ export async function serve(options: ServeOptions, until?: (hub: RunningHub) => 
   }
   await Promise.race([stopRequested, until?.(running) ?? stopRequested]);
   logger.info('stopping');
-  await server.close();
+  await server?.close();
   await hub.close();
   releaseDataDir(dataDir);
+}
+
+/** Logs to stderr, and warnings and errors (with their traces) to the data dir's log file too. */
+function hubLogger(dataDir: string): Logger {
+  const level = (process.env.PROCDOCK_LOG_LEVEL ?? 'info') as pino.Level;
+  const lowest = (pino.levels.values[level] ?? 30) < 40 ? level : 'warn';
+  return pino(
+    { level: lowest },
+    pino.multistream([
+      { level, stream: pino.destination(2) },
+      { level: 'warn', stream: pino.destination({ dest: logFilePath(dataDir), append: true, sync: false }) },
+    ]),
+  );
 }
 
 /** The web UI built by `npm run build` beside this package, if it is there. */
@@ -83,9 +119,10 @@ function builtUiDir(): string | undefined {
   return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
-function openBrowser(url: string): void {
+/** Opens a URL in the user's browser; says where to go when no browser can be started. */
+export function openBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(command, [url], { stdio: 'ignore', detached: true });
-  child.on('error', () => process.stderr.write(`open ${url} in a browser\n`));
+  child.on('error', () => process.stderr.write(`Could not start a browser (${command}): open the UI link above.\n`));
   child.unref();
 }

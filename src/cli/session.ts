@@ -1,6 +1,6 @@
-import { Hub, type ProgressEvent } from '../hub/hub.js';
+import type { ProgressEvent } from '../hub/hub.js';
 import { isAlive, readHubFile } from '../hub/hub-file.js';
-import { resolveDataDir } from '../hub/data-dir.js';
+import { ensureDataDir, resolveDataDir } from '../hub/data-dir.js';
 import type { Operations } from '../shared/operations.js';
 import { HubClient } from './hub-client.js';
 
@@ -9,13 +9,21 @@ export interface CliOperations extends Operations {
   onDidProgress(listener: (event: ProgressEvent) => void): () => void;
 }
 
-/** Operations for one CLI command: through the running hub of the data dir, or on the data dir itself. */
-export async function withOperations<T>(work: (ops: CliOperations, via: 'hub' | 'direct') => Promise<T>): Promise<T> {
-  const dataDir = resolveDataDir();
+/** The hub that runs for the data dir, if one does: its URL and admin token. */
+export function runningHub(dataDir = resolveDataDir()): { url: string; token: string } | undefined {
   const running = readHubFile(dataDir);
-  if (running?.url && running.token && isAlive(running.pid)) {
-    return work(new HubClient(running.url, running.token), 'hub');
-  }
+  return running?.url && running.token && isAlive(running.pid) ? { url: running.url, token: running.token } : undefined;
+}
+
+/**
+ * Operations for one CLI command: through the running hub of the data dir, or on the data dir
+ * itself (created on first use). The hub's modules load only when there is no hub to ask.
+ */
+export async function withOperations<T>(work: (ops: CliOperations, via: 'hub' | 'direct') => Promise<T>): Promise<T> {
+  const dataDir = ensureDataDir(resolveDataDir());
+  const running = runningHub(dataDir);
+  if (running) return work(new HubClient(running.url, running.token), 'hub');
+  const { Hub } = await import('../hub/hub.js');
   const hub = new Hub({ dataDir });
   try {
     return await work(hub, 'direct');

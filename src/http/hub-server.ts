@@ -6,8 +6,9 @@ import type { Hub } from '../hub/hub.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { agentsRoutes } from './agents-routes.js';
 import { apiRoutes } from './api-routes.js';
-import { adminAuth, hostCheck, inferenceKeyAuth, originCheck, sendError } from './security.js';
+import { adminAuth, hostCheck, inferenceKeyAuth, originCheck, securityHeaders, sendError } from './security.js';
 import { ToolkitSessions } from './toolkit-routes.js';
+import { UiLinks } from './ui-links.js';
 import { v1Routes } from './v1-routes.js';
 
 export interface HubServerOptions {
@@ -27,6 +28,8 @@ export interface HubServerOptions {
 export class HubServer {
   private server: Server | undefined;
   private readonly toolkit: ToolkitSessions;
+  /** One-time links that open the UI without putting the admin token on a command line. */
+  readonly uiLinks: UiLinks;
 
   constructor(
     private readonly hub: Hub,
@@ -36,6 +39,7 @@ export class HubServer {
       throw new AppError('invalid_input', `--no-auth is only allowed on a loopback address, not ${options.host}`);
     }
     this.toolkit = new ToolkitSessions(hub);
+    this.uiLinks = new UiLinks(options.adminToken);
   }
 
   /** Listens and resolves with the base URL, e.g. `http://127.0.0.1:7420`. */
@@ -69,11 +73,21 @@ export class HubServer {
     app.disable('x-powered-by');
     app.set('trust proxy', false);
     const extraHosts = isWildcard(options.host) ? [] : [options.host.includes(':') ? `[${options.host}]` : options.host];
-    app.use(hostCheck(extraHosts), originCheck(extraHosts));
+    app.use(hostCheck(extraHosts), originCheck(extraHosts), securityHeaders);
     app.get('/health', (_req, res) => {
       res.json({ status: 'ok' });
     });
     const json = express.json({ limit: options.bodyLimit ?? '4mb' });
+    // A one-time code from `procdock ui` or `serve --open` becomes the admin token, once.
+    app.post('/auth/ui-code', express.json({ limit: '1kb' }), (req, res) => {
+      const code = (req.body as { code?: unknown } | undefined)?.code;
+      const token = typeof code === 'string' ? this.uiLinks.redeem(code) : undefined;
+      if (!token) return sendError(res, 401, 'unauthorized', 'this link has expired or was already used: run procdock ui for a new one');
+      res.json({ token });
+    });
+    app.post('/api/ui-link', adminAuth(options.adminToken), (_req, res) => {
+      res.json({ code: this.uiLinks.mint() });
+    });
     const keyAuth = inferenceKeyAuth(
       (key) => hub.catalog.models.findByKey(key),
       options.noAuth ? () => hub.catalog.models.findByName('default') : undefined,

@@ -1,10 +1,10 @@
 import { defaultAppName, readAppSource } from '../apps/app-source.js';
-import { defaultServerSettings, readServerSettings } from '../apps/server-settings.js';
+import { defaultServerSettings, readServerSettings, type ServerSettings } from '../apps/server-settings.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AppRow } from '../catalog/apps-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { ParsedInput } from '../shared/operations.js';
-import { nameSchema } from '../shared/api.js';
+import { nameSchema, type AppChange } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
 
 export const defaultResourceName = 'default';
@@ -37,6 +37,48 @@ export class AppRegistry {
       }
       if (resource) this.catalog.models.attach(resource.id, app.id);
       return app;
+    });
+  }
+
+  /**
+   * Re-reads an app's Procfile and procdock.json and applies what changed: new processes are added,
+   * removed ones dropped, changed commands and settings updated, all in one transaction. Config vars
+   * and attachments stay. Refused like `add` (a malformed Procfile, a clash), changing nothing.
+   */
+  async refresh(app: AppRow): Promise<AppChange[]> {
+    const source = await readAppSource(app.path);
+    const settings = await readServerSettings(source.path, source.servers.map((s) => s.name));
+    return this.catalog.transaction(() => {
+      for (const resourceName of this.catalog.models.resourceNamesOf(app.id)) {
+        this.assertNoClash(this.resource(resourceName), app.name, source.servers.map((s) => s.name));
+      }
+      const changes: AppChange[] = [];
+      const existing = new Map(this.catalog.servers.listByApp(app.id).map((server) => [server.process_type, server]));
+      for (const [name, server] of existing) {
+        if (source.servers.some((s) => s.name === name)) continue;
+        this.catalog.servers.remove(server.id);
+        changes.push({ app: app.name, process: name, what: 'removed (no longer in the Procfile)' });
+      }
+      for (const entry of source.servers) {
+        const wanted = settings[entry.name] ?? defaultServerSettings;
+        const server = existing.get(entry.name);
+        if (!server) {
+          this.catalog.servers.insert(app.id, entry.name, entry.command, wanted);
+          changes.push({ app: app.name, process: entry.name, what: `added: ${entry.command}` });
+          continue;
+        }
+        if (server.process_command !== entry.command) {
+          this.catalog.servers.setCommand(server.id, entry.command);
+          changes.push({ app: app.name, process: entry.name, what: `command changed: ${server.process_command} → ${entry.command}` });
+        }
+        const changed = settingChanges(server.settings, wanted);
+        if (changed) {
+          this.catalog.servers.setSettings(server.id, wanted);
+          changes.push({ app: app.name, process: entry.name, what: `procdock.json changed: ${changed}` });
+        }
+      }
+      this.catalog.apps.setSkipped(app.id, source.skipped);
+      return changes;
     });
   }
 
@@ -90,4 +132,13 @@ export class AppRegistry {
       }
     }
   }
+}
+
+/** "memory_mb 512 → 1024, pool 1 → 2", or nothing when the settings are the same. */
+function settingChanges(before: ServerSettings, after: ServerSettings): string {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]) as Set<keyof ServerSettings>;
+  return [...keys]
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => `${key} ${JSON.stringify(before[key])} → ${JSON.stringify(after[key])}`)
+    .join(', ');
 }

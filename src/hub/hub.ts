@@ -4,8 +4,8 @@ import type { KeyProvider } from '../catalog/secret-box.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import type { ServerStatus, ServerView } from '../shared/api.js';
-import { AppError } from '../shared/errors.js';
+import type { ServerStatus, ServerView, SyncResult } from '../shared/api.js';
+import { AppError, isAppError } from '../shared/errors.js';
 import {
   operationInputs,
   type OperationInput,
@@ -15,6 +15,7 @@ import {
   type ParsedInput,
 } from '../shared/operations.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
+import { runDoctor } from './doctor.js';
 import { Limiter } from './limiter.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools } from './warm-pools.js';
@@ -32,6 +33,15 @@ export interface HubOptions {
   maxConcurrentCalls?: number;
   /** Keep warm containers for started servers (the long-running hub does; one CLI command does not). */
   warmPools?: boolean;
+  /** Where the hub reports what it does in the background (warm pools, sweeps); silent without one. */
+  logger?: HubLogger;
+}
+
+/** The few logging calls the hub makes; pino's logger fits. */
+export interface HubLogger {
+  info(object: object, message?: string): void;
+  warn(object: object, message?: string): void;
+  error(object: object, message?: string): void;
 }
 
 /** A line of progress of long work on an app (an image build), for the CLI and the UI. */
@@ -49,7 +59,7 @@ export function createSandbox(dataDir: string, env: NodeJS.ProcessEnv = process.
   if (env.PROCDOCK_SANDBOX && env.PROCDOCK_SANDBOX !== 'docker') {
     throw new AppError('invalid_input', `PROCDOCK_SANDBOX=${env.PROCDOCK_SANDBOX}: expected docker or process`);
   }
-  return new DockerSandbox({ dataDir, buildNetwork: env.PROCDOCK_BUILD_NETWORK || 'host' });
+  return new DockerSandbox({ dataDir, buildNetwork: env.PROCDOCK_BUILD_NETWORK || 'bridge' });
 }
 
 type Handlers = { [N in OperationName]: (input: ParsedInput<N>) => Promise<OperationOutputs[N]> | OperationOutputs[N] };
@@ -87,7 +97,9 @@ export class Hub implements Operations {
       changed,
     );
     this.pools = options.warmPools
-      ? new WarmPools(this.catalog, sandbox, options.initTimeoutMs ?? 60_000, () => undefined)
+      ? new WarmPools(this.catalog, sandbox, options.initTimeoutMs ?? 60_000, (server, error) =>
+          options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
+        )
       : undefined;
     this.runner = new ToolRunner(
       this.catalog,
@@ -180,13 +192,27 @@ export class Hub implements Operations {
     }
   }
 
-  /** Rebuilds if needed, then re-reads every server's tools. */
-  private async syncApp(appId: string) {
+  /**
+   * Re-reads the app's Procfile and procdock.json (unless it was just added), rebuilds its image if
+   * its files changed, then re-reads every server's tools.
+   */
+  private async syncApp(appId: string, reread = true): Promise<SyncResult> {
+    const app = this.catalog.apps.findById(appId);
+    if (!app) throw new Error(`app ${appId} vanished`);
+    const changes = reread ? await this.registry.refresh(app) : [];
+    for (const change of changes) this.events.emit('progress', { app: app.name, line: `${change.process}: ${change.what}` });
+    if (changes.length > 0) this.changed();
     if (await this.prepareApp(appId)) {
       const servers = this.catalog.servers.listByApp(appId);
       await Promise.all(servers.map((server) => this.toolSync.sync(server)));
     }
-    return this.catalog.servers.listByApp(appId).map((row) => this.views.server(row));
+    return { changes, servers: this.catalog.servers.listByApp(appId).map((row) => this.views.server(row)) };
+  }
+
+  /** Keeps warm pools in step with the catalog and tells every follower that something changed. */
+  private changed(): void {
+    this.pools?.refresh();
+    this.events.emit('change');
   }
 
   private setServerStatus(appName: string, processType: string, status: ServerStatus): ServerView {
@@ -201,10 +227,7 @@ export class Hub implements Operations {
 
   private createHandlers(): Handlers {
     const { catalog, registry, views } = this;
-    const changed = () => {
-      this.pools?.refresh();
-      this.events.emit('change');
-    };
+    const changed = () => this.changed();
     return {
       'hub.info': async () => {
         const status = await this.sandbox.status();
@@ -217,24 +240,27 @@ export class Hub implements Operations {
           sandbox: { kind: this.sandbox.kind, sandboxed: this.sandbox.sandboxed, ...status },
         };
       },
+      'hub.doctor': () => runDoctor({ sandbox: this.sandbox, port: Number(new URL(this.url).port) || 7420, hubUrl: this.url }),
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
       'apps.add': async (input) => {
         const app = await registry.add(input);
         changed();
-        await this.syncApp(app.id);
+        await this.syncApp(app.id, false);
         changed();
         return views.app(app.name);
       },
       'apps.remove': async ({ name }) => {
-        await this.sandbox.forget(registry.app(name));
+        // Out of the catalog first, so no warm pool refills from its image while it goes.
         const app = registry.remove(name);
         changed();
+        await this.pools?.settled();
+        await this.sandbox.forget(app);
         return { removed: app.name };
       },
       'apps.build': async ({ name }) => {
-        await this.syncApp(registry.app(name).id);
+        const { changes } = await this.syncApp(registry.app(name).id);
         changed();
-        return views.app(name);
+        return { ...views.app(name), changes };
       },
       'servers.start': ({ app, process }) => this.setServerStatus(app, process, 'registered'),
       'servers.stop': ({ app, process }) => this.setServerStatus(app, process, 'disconnected'),
@@ -245,10 +271,22 @@ export class Hub implements Operations {
         return rows.map((row) => views.server(row));
       },
       sync: async ({ app }) => {
-        const apps = app ? [registry.app(app)] : catalog.apps.list();
-        const synced = await Promise.all(apps.map((row) => this.syncApp(row.id)));
+        if (app) {
+          const synced = await this.syncApp(registry.app(app).id);
+          changed();
+          return synced;
+        }
+        // One app that cannot be re-read (its folder went, a malformed Procfile) holds up no other.
+        const synced = await Promise.all(
+          catalog.apps.list().map((row) =>
+            this.syncApp(row.id).catch((error: unknown): SyncResult => {
+              if (!isAppError(error)) throw error;
+              return { changes: [{ app: row.name, what: `not re-read: ${error.message}`, refused: true }], servers: [] };
+            }),
+          ),
+        );
         changed();
-        return synced.flat();
+        return { changes: synced.flatMap((s) => s.changes), servers: synced.flatMap((s) => s.servers) };
       },
       call: ({ tool, args, resource }) => this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName }),
       'models.list': () => catalog.models.list().map((row) => views.resource(row)),

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
-import type { ServerLaunch } from '../sandbox/sandbox.js';
+import type { SandboxProcess, ServerLaunch } from '../sandbox/sandbox.js';
+import type { UpstreamOptions, UpstreamSession } from '../upstream/upstream-session.js';
 
 /** What the sandbox needs to start one of a server's processes, read fresh from the catalog. */
 export function launchOf(catalog: Catalog, server: ServerRow, purpose: ServerLaunch['purpose'], callId?: string): ServerLaunch {
@@ -15,4 +16,13 @@ export function launchOf(catalog: Catalog, server: ServerRow, purpose: ServerLau
   };
   if (callId) launch.callId = callId;
   return launch;
+}
+
+/**
+ * Opens an MCP session to a launched server. The MCP SDK loads on first use, so a CLI command
+ * that only reads the catalog never pays for it.
+ */
+export async function openSession(proc: SandboxProcess, options: UpstreamOptions): Promise<UpstreamSession> {
+  const { UpstreamSession } = await import('../upstream/upstream-session.js');
+  return UpstreamSession.open(proc, options);
 }

@@ -9,8 +9,8 @@ import { AppError } from '../shared/errors.js';
 import type { CallOutcome } from '../shared/operations.js';
 import { resolveToolName } from '../toolkit/tool-names.js';
 import { capResult } from '../upstream/result-cap.js';
-import { UpstreamSession, type CallRelay } from '../upstream/upstream-session.js';
-import { launchOf } from './launch.js';
+import type { CallRelay, UpstreamSession } from '../upstream/upstream-session.js';
+import { launchOf, openSession } from './launch.js';
 import type { Limiter } from './limiter.js';
 import type { WarmPools } from './warm-pools.js';
 
@@ -193,7 +193,7 @@ export class ToolRunner {
     }
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'call', callId), signal);
     onLaunched(proc);
-    const session = await UpstreamSession.open(proc, {
+    const session = await openSession(proc, {
       label: `${server.app_name}/${server.process_type}`,
       initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
       signal,

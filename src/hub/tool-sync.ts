@@ -1,8 +1,8 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerPrimitives, ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { UpstreamSession } from '../upstream/upstream-session.js';
-import { launchOf } from './launch.js';
+
+import { launchOf, openSession } from './launch.js';
 
 export interface SyncTimeouts {
   initTimeoutMs: number;
@@ -36,7 +36,7 @@ export class ToolSync {
   private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[]; primitives: ServerPrimitives }> {
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'sync'));
     try {
-      const session = await UpstreamSession.open(proc, {
+      const session = await openSession(proc, {
         label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: this.timeouts.initTimeoutMs,
       });

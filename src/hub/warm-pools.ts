@@ -1,9 +1,9 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import { UpstreamSession } from '../upstream/upstream-session.js';
+
 import { WarmPool, type WarmSession } from '../upstream/warm-pool.js';
-import { launchOf } from './launch.js';
+import { launchOf, openSession } from './launch.js';
 
 /**
  * The warm pools of every started server that is attached somewhere and synced: `pool` containers
@@ -12,6 +12,7 @@ import { launchOf } from './launch.js';
  */
 export class WarmPools {
   private readonly pools = new Map<string, WarmPool>();
+  private readonly draining = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -41,7 +42,8 @@ export class WarmPools {
     for (const [id, pool] of this.pools) {
       if (pool.key !== wanted.get(id)?.key) {
         this.pools.delete(id);
-        void pool.drain();
+        const drained: Promise<void> = pool.drain().finally(() => this.draining.delete(drained));
+        this.draining.add(drained);
       }
     }
     for (const [id, { server, key }] of wanted) {
@@ -54,6 +56,11 @@ export class WarmPools {
     }
   }
 
+  /** Settles when every pool that `refresh()` let go has drained. */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.draining]);
+  }
+
   /** How many warm sessions wait for each server, by server id. */
   readiness(): Record<string, number> {
     return Object.fromEntries([...this.pools].map(([id, pool]) => [id, pool.readyCount]));
@@ -63,13 +70,13 @@ export class WarmPools {
     this.closed = true;
     const pools = [...this.pools.values()];
     this.pools.clear();
-    await Promise.all(pools.map((pool) => pool.drain()));
+    await Promise.all([...pools.map((pool) => pool.drain()), this.settled()]);
   }
 
   private async open(server: ServerRow): Promise<WarmSession> {
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'pool'));
     try {
-      const session = await UpstreamSession.open(proc, {
+      const session = await openSession(proc, {
         label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: this.initTimeoutMs,
       });

@@ -54,8 +54,34 @@ export interface AppView {
   build_status: 'none' | 'building' | 'built' | 'error';
   build_error?: string;
   image?: string;
+  /** What re-reading its Procfile and procdock.json changed (apps:build). */
+  changes?: AppChange[];
   created_at: string;
   updated_at: string;
+}
+
+/** One change found by re-reading an app's Procfile and procdock.json, or why it was refused. */
+export interface AppChange {
+  app: string;
+  process?: string;
+  what: string;
+  refused?: boolean;
+}
+
+/** What `sync` did: the changes it applied and every server it re-read. */
+export interface SyncResult {
+  changes: AppChange[];
+  servers: ServerView[];
+}
+
+/** One check of `procdock doctor`, and of the UI's empty Servers page. */
+export interface DoctorCheck {
+  id: 'node' | 'engine' | 'base-images' | 'build-network' | 'data-dir' | 'port' | 'electron' | 'chromium';
+  label: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** What to do about it, when it is not ok. */
+  fix?: string;
 }
 
 export type ProviderKind = 'openai' | 'anthropic';
@@ -118,5 +144,5 @@ export interface HubInfo {
   inference_url: string;
   toolkit_url: string;
   ui_url: string;
-  sandbox: { kind: string; sandboxed: boolean; ready: boolean; reason?: string };
+  sandbox: { kind: string; sandboxed: boolean; ready: boolean; reason?: string; engine?: string };
 }

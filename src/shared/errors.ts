@@ -23,6 +23,8 @@ export type AppErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'hub_running'
+  | 'data_dir'
+  | 'too_many'
   | 'unavailable';
 
 function defaultStatus(code: AppErrorCode): number {
@@ -39,6 +41,10 @@ function defaultStatus(code: AppErrorCode): number {
     case 'conflict':
     case 'hub_running':
       return 409;
+    case 'too_many':
+      return 429;
+    case 'data_dir':
+      return 500;
     case 'sandbox':
     case 'upstream':
     case 'unavailable':

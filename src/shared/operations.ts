@@ -5,6 +5,8 @@ import {
   type AppView,
   type CallRecordView,
   type ConfigView,
+  type DoctorCheck,
+  type SyncResult,
   type HubInfo,
   type InferenceEnv,
   type ModelResourceView,
@@ -27,6 +29,7 @@ const jsonObject = z.record(z.string(), z.unknown());
  */
 export const operationInputs = {
   'hub.info': z.object({}),
+  'hub.doctor': z.object({}),
   'apps.list': z.object({}),
   'apps.add': z.object({
     path: z.string().min(1),
@@ -78,6 +81,7 @@ export interface CallToolResultShape {
 
 export interface OperationOutputs {
   'hub.info': HubInfo;
+  'hub.doctor': DoctorCheck[];
   'apps.list': AppView[];
   'apps.add': AppView;
   'apps.remove': { removed: string };
@@ -85,7 +89,7 @@ export interface OperationOutputs {
   'servers.list': ServerView[];
   'servers.start': ServerView;
   'servers.stop': ServerView;
-  sync: ServerView[];
+  sync: SyncResult;
   call: CallOutcome;
   'models.list': ModelResourceView[];
   'models.create': ModelResourceView;

@@ -1,0 +1,158 @@
+import type { Command } from 'commander';
+import type { AppChange, AppView, ServerView } from '../shared/api.js';
+import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, withProgress } from './cli-kit.js';
+import { ms, table } from './format.js';
+
+function failed(app: AppView): boolean {
+  return app.build_status === 'error' || app.servers.some((s) => s.primitives_status === 'error');
+}
+
+export function describeApp(app: AppView): string {
+  const lines = [`${app.name}  ${app.path}${app.image ? `  (${app.image})` : ''}`];
+  if (app.build_error) lines.push(`  build failed: ${app.build_error}`);
+  for (const s of app.servers) {
+    const tools = `${s.tools} tool${s.tools === 1 ? '' : 's'}`;
+    lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${tools}]`);
+  }
+  for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);
+  lines.push(`  attached to: ${app.resources.join(', ') || 'no resource'}`);
+  return lines.join('\n');
+}
+
+/** What re-reading apps' Procfiles and procdock.json changed, one line each. */
+function describeChanges(changes: AppChange[] | undefined): string[] {
+  return (changes ?? []).map((change) => `${change.app}/${change.process}: ${change.what}`);
+}
+
+export function describeServers(servers: ServerView[]): string {
+  if (servers.length === 0) return 'No servers. Register an app with: procdock apps:add PATH';
+  return servers
+    .map((s) => {
+      const head = `${s.app_name}/${s.process_type}  ${s.server_status}, ${s.primitives_status}${s.primitives_error ? `: ${s.primitives_error}` : ''}`;
+      const tools = s.tools.map((t) => `  ${t.name}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
+      return [head, ...tools].join('\n');
+    })
+    .join('\n\n');
+}
+
+/** apps, servers, sync, call, calls and config: the commands about apps and their servers. */
+export function registerAppCommands(program: Command): void {
+  dataCommand(program, 'apps', 'list the registered apps').action((o: { json?: boolean }) =>
+    ops(async (h) => {
+      const apps = await h.run('apps.list', {});
+      print(!!o.json, apps, () => (apps.length ? apps.map(describeApp).join('\n\n') : 'No apps. Add one with: procdock apps:add PATH'));
+    }),
+  );
+
+  dataCommand(program, 'apps:add <path>', 'register a Procfile app, build its image and sync its MCP servers')
+    .option('--name <name>', 'app name (default: the folder name)')
+    .option('--attach <resource>', 'model resource to attach it to', 'default')
+    .option('--no-attach', 'do not attach it to any resource')
+    .action((path: string, o: { json?: boolean; name?: string; attach: string | false }) =>
+      ops(async (h) => {
+        const input = { path: callerPath(path), name: o.name, attach: o.attach === false ? null : o.attach };
+        const app = await withProgress(h, !!o.json, () => h.run('apps.add', input));
+        print(!!o.json, app, () => describeApp(app));
+        if (failed(app)) process.exitCode = 1;
+      }),
+    );
+
+  dataCommand(program, 'apps:build <name>', "re-read an app's Procfile and procdock.json, rebuild its image if its files changed, re-read its tools").action(
+    (name: string, o: { json?: boolean }) =>
+      ops(async (h) => {
+        const app = await withProgress(h, !!o.json, () => h.run('apps.build', { name }));
+        print(!!o.json, app, () => [...describeChanges(app.changes), describeApp(app)].join('\n'));
+        if (failed(app)) process.exitCode = 1;
+      }),
+  );
+
+  dataCommand(program, 'apps:remove <name>', 'remove an app: its servers, tools, config vars, containers and image').action(
+    (name: string, o: { json?: boolean }) => ops(async (h) => print(!!o.json, await h.run('apps.remove', { name }), () => `Removed ${name}.`)),
+  );
+
+  dataCommand(program, 'servers', 'list MCP servers with their tools (the GET /v1/mcp/servers array)')
+    .option('--resource <resource>', 'only the servers attached to this resource')
+    .action((o: { json?: boolean; resource?: string }) =>
+      ops(async (h) => {
+        const servers = await h.run('servers.list', { resource: o.resource });
+        print(!!o.json, servers, () => describeServers(servers));
+      }),
+    );
+
+  for (const verb of ['start', 'stop'] as const) {
+    const what = verb === 'start' ? 'start a server: calls run, its warm pool is kept' : 'stop a server: calls are refused, its warm pool drained';
+    dataCommand(program, `servers:${verb} <app> <process>`, what).action((app: string, processType: string, o: { json?: boolean }) =>
+      ops(async (h) => {
+        const server = await h.run(`servers.${verb}`, { app, process: processType });
+        print(!!o.json, server, () => `${server.app_name}/${server.process_type} is ${server.server_status}.`);
+      }),
+    );
+  }
+
+  dataCommand(program, 'sync [app]', "re-read apps' Procfiles and procdock.json, and every server's tools in a fresh sandbox").action(
+    (app: string | undefined, o: { json?: boolean }) =>
+      ops(async (h) => {
+        const synced = await withProgress(h, !!o.json, () => h.run('sync', { app }));
+        print(!!o.json, synced, () => [...describeChanges(synced.changes), describeServers(synced.servers)].join('\n'));
+        if (synced.servers.some((s) => s.primitives_status === 'error')) process.exitCode = 1;
+      }),
+  );
+
+  dataCommand(program, 'call <tool>', 'run one tool as the toolkit would and print its CallToolResult')
+    .option('--args <json>', 'arguments as a JSON object', '{}')
+    .option('--resource <resource>', 'model resource whose toolkit to use')
+    .action((tool: string, o: { json?: boolean; args: string; resource?: string }) =>
+      ops(async (h) => {
+        const args = parseJsonObject(o.args, '--args');
+        const { result, call } = await h.run('call', { tool, args, resource: o.resource });
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (!o.json && call.timings) {
+          const t = call.timings;
+          process.stderr.write(
+            `${call.app_name}/${call.process_type} in ${call.sandbox} sandbox${call.warm ? ' (warm)' : ''}: total ${ms(t.total_ms)} (start ${ms(t.start_ms)}, init ${ms(t.init_ms)}, run ${ms(t.run_ms)})\n`,
+          );
+        }
+        if (result.isError) process.exitCode = 1;
+      }),
+    );
+
+  dataCommand(program, 'calls', 'the call log, newest first, with timings')
+    .option('--limit <n>', 'how many', positiveInt, 20)
+    .action((o: { json?: boolean; limit: number }) =>
+      ops(async (h) => {
+        const calls = await h.run('calls.list', { limit: o.limit });
+        print(!!o.json, calls, () =>
+          table(
+            ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'START', 'INIT', 'RUN', 'SANDBOX'],
+            calls.map((c) => [
+              c.started_at.replace('T', ' ').slice(0, 19),
+              c.tool,
+              `${c.app_name}/${c.process_type}`,
+              c.status,
+              ms(c.timings?.total_ms),
+              ms(c.timings?.start_ms),
+              ms(c.timings?.init_ms),
+              ms(c.timings?.run_ms),
+              `${c.sandbox}${c.warm ? ' warm' : ''}`,
+            ]),
+          ),
+        );
+      }),
+    );
+
+  const printConfig = (json: boolean, config: { app: string; vars: Record<string, string> }) =>
+    print(json, config, () => {
+      const entries = Object.entries(config.vars);
+      return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join('\n') : `${config.app} has no config vars.`;
+    });
+  dataCommand(program, 'config <app>', "show an app's config vars").action((app: string, o: { json?: boolean }) =>
+    ops(async (h) => printConfig(!!o.json, await h.run('config.get', { app }))),
+  );
+  dataCommand(program, 'config:set <app> <pairs...>', 'set config vars (KEY=VALUE…), given to the app’s servers').action(
+    (app: string, pairs: string[], o: { json?: boolean }) =>
+      ops(async (h) => printConfig(!!o.json, await h.run('config.set', { app, vars: keyValues(pairs) }))),
+  );
+  dataCommand(program, 'config:unset <app> <keys...>', 'remove config vars').action((app: string, keys: string[], o: { json?: boolean }) =>
+    ops(async (h) => printConfig(!!o.json, await h.run('config.unset', { app, keys }))),
+  );
+}
