@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { hub } from './api/hub-client';
 import { CallsView } from './components/calls-view';
 import { ChatView } from './components/chat-view';
@@ -24,23 +24,23 @@ export function App() {
   const showProgress = useServers((s) => s.showProgress);
   const info = useServers((s) => s.info);
 
+  const connected = useSyncExternalStore(
+    (listener) => hub.onDidConnect(listener),
+    () => hub.hasToken,
+  );
+
   useEffect(() => {
+    // Without the hub's token every API call would be refused: make none until a link brings it.
+    if (!connected) return;
     const refresh = () => {
       void refreshServers();
       void refreshCalls();
     };
     refresh();
     return hub.onDidChange(refresh, ({ app, line }) => showProgress(app, line));
-  }, [refreshServers, refreshCalls, showProgress]);
+  }, [connected, refreshServers, refreshCalls, showProgress]);
 
-  if (!hub.hasToken) {
-    return (
-      <main className="empty-page">
-        <h1>Procdock</h1>
-        <p>Open this page from <code>procdock serve --open</code>: the link carries the hub’s admin token.</p>
-      </main>
-    );
-  }
+  if (!connected) return <NoToken />;
 
   return (
     <div className="shell">
@@ -65,5 +65,31 @@ export function App() {
         {content}
       </main>
     </div>
+  );
+}
+
+/** Shown when the page was opened without the hub's token: what to run to open it with one. */
+function NoToken() {
+  const linkError = useSyncExternalStore(
+    (listener) => hub.onDidConnect(listener),
+    () => hub.linkError,
+  );
+  return (
+    <main className="empty-page">
+      <h1>
+        <span className="logo" aria-hidden>◆</span> Procdock
+      </h1>
+      {linkError && (
+        <p className="notice error" role="alert">
+          {linkError}
+        </p>
+      )}
+      <p>This page needs the hub’s key. In a terminal, run</p>
+      <pre className="command">procdock ui</pre>
+      <p className="muted">
+        It opens this page with a one-time link. Or paste the <code>UI:</code> link that <code>procdock serve</code> printed into the address bar:
+        it works here without a reload.
+      </p>
+    </main>
   );
 }

@@ -22,21 +22,30 @@ export class HubError extends Error {
   }
 }
 
-/** Where the hub is and how to prove we are its UI: from the desktop shell, or from `#token=` in the URL. */
-function connection(): DesktopBridge {
+const tokenKey = 'procdock.token';
+
+/**
+ * Where the hub is and how to prove we are its UI: from the desktop shell, or from the link that
+ * `procdock serve` prints (`#token=…`) or that `procdock ui` opens (`#code=…`, a one-time code the
+ * hub trades for the token, so the token never sits on a command line).
+ */
+function initialConnection(): DesktopBridge {
   if (window.procdock) return window.procdock;
-  const fragment = new URLSearchParams(window.location.hash.slice(1));
-  const fromUrl = fragment.get('token');
-  if (fromUrl) {
-    sessionStorage.setItem('procdock.token', fromUrl);
-    history.replaceState(null, '', window.location.pathname);
-  }
-  return { hubUrl: window.location.origin, token: fromUrl ?? sessionStorage.getItem('procdock.token') ?? '' };
+  return { hubUrl: window.location.origin, token: sessionStorage.getItem(tokenKey) ?? '' };
 }
 
 /** The renderer's one way to the hub: typed operations over `POST /api/<name>`, and change events. */
 export class HubClient {
-  private readonly conn = connection();
+  private readonly conn = initialConnection();
+  private readonly connectListeners = new Set<() => void>();
+  /** Why the last link could not be used, e.g. an expired one-time code. */
+  linkError: string | undefined;
+
+  constructor() {
+    if (window.procdock) return;
+    void this.readLink();
+    window.addEventListener('hashchange', () => void this.readLink());
+  }
 
   get hubUrl(): string {
     return this.conn.hubUrl;
@@ -44,6 +53,38 @@ export class HubClient {
 
   get hasToken(): boolean {
     return this.conn.token !== '';
+  }
+
+  /** Calls `listener` when a token arrives (a link pasted into this tab later); returns the unsubscribe. */
+  onDidConnect(listener: () => void): () => void {
+    this.connectListeners.add(listener);
+    return () => this.connectListeners.delete(listener);
+  }
+
+  /** Takes the token, or trades the one-time code, from the URL's fragment, then clears the fragment. */
+  private async readLink(): Promise<void> {
+    const fragment = new URLSearchParams(window.location.hash.slice(1));
+    const token = fragment.get('token');
+    const code = fragment.get('code');
+    if (!token && !code) return;
+    history.replaceState(null, '', window.location.pathname);
+    if (token) return this.connect(token);
+    const response = await fetch(`${this.conn.hubUrl}/auth/ui-code`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code }),
+    }).catch(() => undefined);
+    const body = (await response?.json().catch(() => undefined)) as { token?: string; error?: { message?: string } } | undefined;
+    if (body?.token) return this.connect(body.token);
+    this.linkError = body?.error?.message ?? 'the hub did not answer';
+    this.connectListeners.forEach((listener) => listener());
+  }
+
+  private connect(token: string): void {
+    sessionStorage.setItem(tokenKey, token);
+    this.conn.token = token;
+    this.linkError = undefined;
+    this.connectListeners.forEach((listener) => listener());
   }
 
   async run<N extends OperationName>(name: N, input: OperationInput<N>): Promise<OperationOutputs[N]> {

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import type { ServerView } from '../../../src/shared/api';
+import { useEffect, useState, type FormEvent } from 'react';
+import type { DoctorCheck, ServerView } from '../../../src/shared/api';
 import { useServers } from '../stores/servers';
 
 export function ServersView() {
@@ -43,12 +43,7 @@ export function ServersView() {
       {loading ? (
         <p className="muted">Loading…</p>
       ) : apps.length === 0 ? (
-        <div className="empty">
-          <h2>No apps yet</h2>
-          <p>
-            Add a folder with a <code>Procfile</code> such as <code>mcp: npx -y @modelcontextprotocol/server-everything</code>.
-          </p>
-        </div>
+        <EmptyState />
       ) : (
         apps.map((app) => (
           <article key={app.id} className="card">
@@ -110,7 +105,7 @@ function ServerRow({ server, busy, onToggle }: { server: ServerView; busy: boole
           <span className="mono strong">{server.process_type}</span>
           <span className="mono muted ellipsis">{server.process_command}</span>
           <span className={`pill ${server.primitives_status}`}>{server.primitives_status}</span>
-          <span className="muted">{server.tools.length} tools</span>
+          <span className="muted">{server.tools.length === 1 ? '1 tool' : `${server.tools.length} tools`}</span>
         </button>
         <label className="switch" title={running ? 'Running: calls are served, a warm container waits' : 'Stopped: calls are refused'}>
           <input type="checkbox" role="switch" aria-label={`${server.process_type} running`} checked={running} disabled={busy} onChange={onToggle} />
@@ -129,5 +124,41 @@ function ServerRow({ server, busy, onToggle }: { server: ServerView; busy: boole
         </ul>
       )}
     </div>
+  );
+}
+
+/** No apps yet: how to make one that works in a call container, and what the machine lacks. */
+function EmptyState() {
+  const { doctor, checkSetup } = useServers();
+  useEffect(() => {
+    void checkSetup();
+  }, [checkSetup]);
+  return (
+    <div className="empty">
+      <h2>No apps yet</h2>
+      <p>An app is a folder with a <code>Procfile</code>. Its dependencies go into the app’s image when it is built, so calls need no network:</p>
+      <pre className="command">
+        {'npm init -y && npm install @modelcontextprotocol/server-memory\necho "mcp-memory: mcp-server-memory" > Procfile'}
+      </pre>
+      <p>Then add the folder above, or run <code>procdock apps:add .</code> in it.</p>
+      {doctor && <SetupChecks checks={doctor} />}
+    </div>
+  );
+}
+
+function SetupChecks({ checks }: { checks: DoctorCheck[] }) {
+  const mark = { ok: '✓', warn: '!', fail: '✗' } as const;
+  return (
+    <ul className="checks" aria-label="Setup checks">
+      {checks.map((check) => (
+        <li key={check.id} className={`check ${check.status}`}>
+          <span className="mark" aria-hidden>
+            {mark[check.status]}
+          </span>
+          <span className="strong">{check.label}</span> <span className="muted">{check.detail}</span>
+          {check.fix && <div className="fix">{check.fix}</div>}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { AppView, HubInfo, ModelResourceView, ServerView } from '../../../src/shared/api';
+import type { AppView, DoctorCheck, HubInfo, ModelResourceView, ServerView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
 
 interface ServersState {
@@ -15,7 +15,10 @@ interface ServersState {
   busy: string | undefined;
   /** The last line of an image build that is running, by app. */
   progress: Record<string, string>;
+  /** What `procdock doctor` finds, shown while there are no apps. */
+  doctor: DoctorCheck[] | undefined;
   showProgress(app: string, line: string): void;
+  checkSetup(): Promise<void>;
   refresh(): Promise<void>;
   addApp(path: string): Promise<boolean>;
   removeApp(name: string): Promise<void>;
@@ -34,6 +37,14 @@ export const useServers = create<ServersState>((set, get) => ({
   loadError: undefined,
   busy: undefined,
   progress: {},
+  doctor: undefined,
+  async checkSetup() {
+    try {
+      set({ doctor: await hub.run('hub.doctor', {}) });
+    } catch {
+      // The checks are a hint; the page works without them.
+    }
+  },
   showProgress(app, line) {
     set((state) => ({ progress: { ...state.progress, [app]: line } }));
   },
