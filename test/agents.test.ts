@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { containersOf, requireDocker, testNodeImage } from './docker.js';
+import { containersOf, dockerEngine, testNodeImage } from './docker.js';
 import { cleanupTempDirs, cli, makeApp, makeFixtureApp, root, tempDir } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 import { readFrames, ScriptedModel } from './model-server.js';
+
+const docker = await dockerEngine();
 
 const expectedHash = '7ebc92bcf8f51f0b623a18f0a357639410a409340043c7a670bb180acd138e6b';
 const hashCode = "const c = require('crypto'); console.log(c.createHash('sha256').update('Heroku Rocks').digest('hex'))";
@@ -21,8 +22,7 @@ interface Frame {
   usage: Record<string, unknown>;
 }
 
-describe('Heroku-compatible agents', () => {
-  let docker: Docker | undefined;
+describe.skipIf(!docker)('Heroku-compatible agents', () => {
   let model: ScriptedModel;
   let hub: ServedHub;
   let home: string;
@@ -30,8 +30,6 @@ describe('Heroku-compatible agents', () => {
   let anthropicKey: string;
 
   beforeAll(async () => {
-    docker = await requireDocker();
-    if (!docker) return;
     model = await new ScriptedModel().start();
     home = tempDir();
     const { version } = JSON.parse(readFileSync(join(root, 'node_modules/@modelcontextprotocol/server-everything/package.json'), 'utf8')) as { version: string };
@@ -68,8 +66,7 @@ describe('Heroku-compatible agents', () => {
     return { all, messages: all.filter((f) => f.event === 'message').map((f) => JSON.parse(f.data) as Frame) };
   }
 
-  it('runs Heroku’s example: the sha256 of "Heroku Rocks" with code_exec_node in a container', async ({ skip }) => {
-    if (!docker) return skip();
+  it('runs Heroku’s example: the sha256 of "Heroku Rocks" with code_exec_node in a container', async () => {
     model.play({ content: 'I will compute it.', tool_calls: [{ name: 'code_exec_node', arguments: { code: hashCode } }] }, { content: `The hash is ${expectedHash}.` });
     const response = await agent({
       model: 'claude-4-sonnet',
@@ -100,8 +97,7 @@ describe('Heroku-compatible agents', () => {
     expect(followUp.at(-1)).toMatchObject({ role: 'tool', content });
   });
 
-  it('runs an MCP tool of a registered npm server, named bare or namespaced, with its registered schema', async ({ skip }) => {
-    if (!docker) return skip();
+  it('runs an MCP tool of a registered npm server, named bare or namespaced, with its registered schema', async () => {
     for (const name of ['echo', 'mcp-everything/echo']) {
       model.play({ tool_calls: [{ name: 'mcp-everything/echo', arguments: { message: 'Heroku Rocks' } }] }, { content: 'Done.' });
       const { messages } = await frames(await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'echo it' }], tools: [{ type: 'mcp', name }] }));
@@ -117,8 +113,7 @@ describe('Heroku-compatible agents', () => {
     }
   });
 
-  it('speaks Anthropic’s Messages API for an anthropic resource', async ({ skip }) => {
-    if (!docker) return skip();
+  it('speaks Anthropic’s Messages API for an anthropic resource', async () => {
     model.play({ tool_calls: [{ name: 'mcp-everything/get-sum', arguments: { a: 2, b: 3 } }] }, { content: 'It is 5.' });
     const { messages } = await frames(
       await agent({ model: 'claude-sonnet-4-5', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'add 2 and 3' }], tools: [{ type: 'mcp', name: 'get-sum' }] }, anthropicKey),
@@ -131,8 +126,7 @@ describe('Heroku-compatible agents', () => {
     expect(messages.at(-1)!.choices[0]!.message.content).toBe('It is 5.');
   });
 
-  it('runs dyno_run_command: a preset command of the target app, in its image', async ({ skip }) => {
-    if (!docker) return skip();
+  it('runs dyno_run_command: a preset command of the target app, in its image', async () => {
     model.play({ tool_calls: [{ name: 'dyno_run_command', arguments: {} }] }, { content: 'Listed.' });
     const { messages } = await frames(
       await agent({
@@ -149,8 +143,7 @@ describe('Heroku-compatible agents', () => {
     expect(output.stdout.split('\n')).toEqual(expect.arrayContaining(['Procfile', 'probe.mjs', 'mini-mcp.mjs']));
   });
 
-  it('gives the provider its API key from the sealed store or the hub’s environment, and never shows it', async ({ skip }) => {
-    if (!docker) return skip();
+  it('gives the provider its API key from the sealed store or the hub’s environment, and never shows it', async () => {
     const sealed = await cli(
       home,
       ['models:create', 'sealed', '--preset', 'openai', '--model', 'm1', '--base-url', `${model.url}/v1`, '--api-key-stdin', '--json'],
@@ -172,8 +165,7 @@ describe('Heroku-compatible agents', () => {
     expect(raw).not.toContain('sk-sealed-secret');
   });
 
-  it('stops a run that will not end after 12 model turns, with event:error', async ({ skip }) => {
-    if (!docker) return skip();
+  it('stops a run that will not end after 12 model turns, with event:error', async () => {
     model.play(...Array.from({ length: 13 }, () => ({ tool_calls: [{ name: 'mcp-probe/slow', arguments: { ms: 1 } }] })));
     const { all, messages } = await frames(
       await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'loop' }], tools: [{ type: 'mcp', name: 'mcp-probe/slow', runtime_params: { max_calls: 20 } }] }),
@@ -183,8 +175,7 @@ describe('Heroku-compatible agents', () => {
     expect(JSON.parse(all.at(-2)!.data).error.message).toMatch(/stopped after 12 model turns/);
   }, 120_000);
 
-  it('refuses bad requests with a 400 JSON error before any stream, and changes nothing', async ({ skip }) => {
-    if (!docker) return skip();
+  it('refuses bad requests with a 400 JSON error before any stream, and changes nothing', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
       [{ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'mcp', name: 'no-such-tool' }] }, /unknown tool "no-such-tool"/],
       [{ model: 'gpt-5', messages: [{ role: 'user', content: 'x' }] }, /unknown model "gpt-5"/],
@@ -205,15 +196,13 @@ describe('Heroku-compatible agents', () => {
     [429, 'rate_limit_error'],
     [500, 'provider_error'],
   ])('reports a provider that answers %i as event:error, then done', async (status, type) => {
-    if (!docker) return;
     model.play({ status, message: 'scripted failure' });
     const { all } = await frames(await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'x' }] }));
     expect(all.map((f) => f.event)).toEqual(['error', 'done']);
     expect(JSON.parse(all[0]!.data)).toMatchObject({ error: { type, message: expect.stringContaining(String(status)) } });
   });
 
-  it('reports a provider that is down, and the hub goes on', async ({ skip }) => {
-    if (!docker) return skip();
+  it('reports a provider that is down, and the hub goes on', async () => {
     expect((await cli(home, ['models:create', 'down', '--provider', 'openai', '--model', 'm', '--base-url', 'http://127.0.0.1:9/v1'], dockerEnv)).code).toBe(0);
     const { all } = await frames(await agent({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, await hub.key('down')));
     expect(all[0]!.event).toBe('error');
@@ -221,8 +210,7 @@ describe('Heroku-compatible agents', () => {
     expect((await fetch(`${hub.url}/health`)).status).toBe(200);
   });
 
-  it('turns a tool that hangs past ttl_seconds into an error result, and enforces max_calls', async ({ skip }) => {
-    if (!docker) return skip();
+  it('turns a tool that hangs past ttl_seconds into an error result, and enforces max_calls', async () => {
     model.play(
       { tool_calls: [{ name: 'mcp-probe/hang', arguments: {} }] },
       { tool_calls: [{ name: 'mcp-probe/hang', arguments: {} }] },
@@ -240,8 +228,7 @@ describe('Heroku-compatible agents', () => {
     expect(messages[3]!.choices[0]!.message.content).toMatch(/max_calls \(1\) used up/);
   });
 
-  it('stops the loop and kills its container when the client goes away', async ({ skip }) => {
-    if (!docker) return skip();
+  it('stops the loop and kills its container when the client goes away', async () => {
     model.play({ tool_calls: [{ name: 'mcp-probe/slow', arguments: { ms: 30_000 } }] }, { content: 'never' });
     const controller = new AbortController();
     const response = await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'wait' }], tools: [{ type: 'mcp', name: 'slow' }] }, key, controller.signal);
@@ -253,12 +240,11 @@ describe('Heroku-compatible agents', () => {
     const [call] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'], dockerEnv)).stdout) as { tool: string; status: string; timings: { total_ms: number }; id: string }[];
     expect(call).toMatchObject({ tool: 'slow', status: 'error' });
     expect(call!.timings.total_ms).toBeLessThan(10_000);
-    expect(await containersOf(docker, `procdock.call=${call!.id}`)).toEqual([]);
+    expect(await containersOf(docker!, `procdock.call=${call!.id}`)).toEqual([]);
     expect(model.requests).toHaveLength(1);
   });
 
-  it('serves /v1/chat/completions to the official openai SDK, whole and streamed with tool-call deltas', async ({ skip }) => {
-    if (!docker) return skip();
+  it('serves /v1/chat/completions to the official openai SDK, whole and streamed with tool-call deltas', async () => {
     const openai = new OpenAI({ baseURL: `${hub.url}/v1`, apiKey: key, maxRetries: 0 });
     model.play({ content: 'Hello there.' });
     const whole = await openai.chat.completions.create({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'hi' }] });
@@ -296,8 +282,7 @@ describe('Heroku-compatible agents', () => {
     await expect(openai.chat.completions.create({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 429 });
   });
 
-  it('streams a run in the terminal with procdock agent', async ({ skip }) => {
-    if (!docker) return skip();
+  it('streams a run in the terminal with procdock agent', async () => {
     model.play({ tool_calls: [{ name: 'code_exec_node', arguments: { code: hashCode } }] }, { content: `The hash is ${expectedHash}.` });
     const run = await cli(home, ['agent', "take the sha256 of 'Heroku Rocks'", '--resource', 'claude', '--tool', 'code_exec_node'], dockerEnv);
     expect(run.stderr).not.toContain('procdock:');

@@ -1,9 +1,17 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, cli, tempDir } from './helpers.js';
 
 afterAll(cleanupTempDirs);
+
+/** The one backup `connect` made beside `file`, parsed. */
+function backupOf(file: string): unknown {
+  const dir = dirname(file);
+  const backups = readdirSync(dir).filter((f) => f.startsWith(basename(file)) && f.endsWith('.bak'));
+  expect(backups).toHaveLength(1);
+  return JSON.parse(readFileSync(join(dir, backups[0]!), 'utf8'));
+}
 
 function keyOf(stdout: string): string {
   return /INFERENCE_KEY=(\S+)/.exec(stdout)?.[1] ?? '';
@@ -26,9 +34,7 @@ describe('procdock connect', () => {
     expect(written.mcpServers.github).toEqual(original.mcpServers.github);
     expect(written.mcpServers.remote).toEqual(original.mcpServers.remote);
     expect(written.mcpServers.procdock).toEqual({ url: 'http://127.0.0.1:7420/mcp', headers: { Authorization: `Bearer ${key}` } });
-    const backups = readdirSync(join(home, '.cursor')).filter((f) => f.endsWith('.bak'));
-    expect(backups).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(home, '.cursor', backups[0]!), 'utf8'))).toEqual(original);
+    expect(backupOf(file)).toEqual(original);
 
     const again = await cli(home, ['connect', 'cursor', '--show-key']);
     expect(again.stdout).toContain('Updated "procdock"');
@@ -40,13 +46,15 @@ describe('procdock connect', () => {
     const home = tempDir();
     const project = join(home, 'project');
     mkdirSync(join(project, '.vscode'), { recursive: true });
-    writeFileSync(join(project, '.vscode', 'mcp.json'), JSON.stringify({ inputs: [{ id: 'x', type: 'promptString' }], servers: { other: { type: 'stdio', command: 'node' } } }));
+    const vscodeOriginal = { inputs: [{ id: 'x', type: 'promptString' }], servers: { other: { type: 'stdio', command: 'node' } } };
+    writeFileSync(join(project, '.vscode', 'mcp.json'), JSON.stringify(vscodeOriginal));
     expect((await cli(home, ['models:create', 'work', '--provider', 'openai', '--model', 'gpt-4o'])).code).toBe(0);
     expect((await cli(home, ['connect', 'vscode', '--project', project, '--resource', 'work'])).code).toBe(0);
     const vscode = JSON.parse(readFileSync(join(project, '.vscode', 'mcp.json'), 'utf8'));
     expect(vscode.inputs).toEqual([{ id: 'x', type: 'promptString' }]);
     expect(vscode.servers.other).toEqual({ type: 'stdio', command: 'node' });
     expect(vscode.servers['procdock-work']).toMatchObject({ type: 'http', url: 'http://127.0.0.1:7420/mcp' });
+    expect(backupOf(join(project, '.vscode', 'mcp.json'))).toEqual(vscodeOriginal);
     expect(vscode.servers['procdock-work'].headers.Authorization).toBe(`Bearer ${keyOf((await cli(home, ['key', '--resource', 'work'])).stdout)}`);
 
     expect((await cli(home, ['connect', 'cursor', '--project', project])).code).toBe(0);
@@ -58,7 +66,8 @@ describe('procdock connect', () => {
     const home = tempDir();
     const dir = join(home, '.config', 'Claude');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'claude_desktop_config.json'), JSON.stringify({ mcpServers: { filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'] } } }));
+    const original = { mcpServers: { filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'] } } };
+    writeFileSync(join(dir, 'claude_desktop_config.json'), JSON.stringify(original));
     expect((await cli(home, ['connect', 'claude'])).code).toBe(0);
     const config = JSON.parse(readFileSync(join(dir, 'claude_desktop_config.json'), 'utf8'));
     expect(config.mcpServers.filesystem.args).toEqual(['-y', '@modelcontextprotocol/server-filesystem', '/tmp']);
@@ -68,6 +77,7 @@ describe('procdock connect', () => {
       args: ['-y', 'mcp-remote@0.15.1', 'http://127.0.0.1:7420/mcp', '--header', 'Authorization:${AUTH_HEADER}'],
       env: { AUTH_HEADER: `Bearer ${key}` },
     });
+    expect(backupOf(join(dir, 'claude_desktop_config.json'))).toEqual(original);
   });
 
   it('refuses a config that is not plain JSON and leaves it untouched', async () => {

@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
 import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
 import type { ServerView } from '../src/shared/api.js';
-import { containersOf, requireDocker, testNodeImage } from './docker.js';
+import { containersOf, dockerEngine, testNodeImage } from './docker.js';
 import { cleanupTempDirs, cli, makeApp, makeFixtureApp, root, tempDir } from './helpers.js';
+
+const docker = await dockerEngine();
 
 const baseImages = { node: testNodeImage, python: 'python:3.12-slim', ruby: 'ruby:3.3-slim', go: 'golang:1.23' };
 const dockerEnv = { PROCDOCK_SANDBOX: 'docker', PROCDOCK_BASE_IMAGE_NODE: testNodeImage };
@@ -39,14 +41,11 @@ class EngineLink {
   }
 }
 
-describe('an engine that stops and comes back', () => {
-  let docker: Docker | undefined;
+describe.skipIf(!docker)('an engine that stops and comes back', () => {
   let link: EngineLink;
   let hub: Hub;
 
   beforeAll(async () => {
-    docker = await requireDocker();
-    if (!docker) return;
     const home = tempDir();
     link = new EngineLink(join(home, 'engine.sock'));
     await link.up();
@@ -62,8 +61,7 @@ describe('an engine that stops and comes back', () => {
     cleanupTempDirs();
   });
 
-  it('says "no Docker engine" while it is gone, keeps serving the rest, and recovers by itself', async ({ skip }) => {
-    if (!docker) return skip();
+  it('says "no Docker engine" while it is gone, keeps serving the rest, and recovers by itself', async () => {
     expect(await hub.run('hub.info', {})).toMatchObject({ sandbox: { kind: 'docker', ready: true } });
     await link.down();
     const info = await hub.run('hub.info', {});
@@ -73,23 +71,21 @@ describe('an engine that stops and comes back', () => {
     expect(result.isError).toBe(true);
     expect((result.content[0] as { text: string }).text).toMatch(/^no Docker engine: cannot reach/);
     const synced = await hub.run('sync', {});
-    expect(synced[0]?.primitives_error).toMatch(/no Docker engine/);
+    expect(synced.servers[0]?.primitives_error).toMatch(/no Docker engine/);
     expect((await hub.run('apps.list', {}))).toHaveLength(1);
 
     await link.up();
     expect((await hub.run('hub.info', {})).sandbox.ready).toBe(true);
-    expect((await hub.run('sync', {}))[0]?.primitives_status).toBe('synced');
+    expect((await hub.run('sync', {})).servers[0]?.primitives_status).toBe('synced');
     const again = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     expect((again.result.content[0] as { text: string }).text).toBe('done');
   });
 });
 
-describe('a hub killed with SIGKILL', () => {
+describe.skipIf(!docker)('a hub killed with SIGKILL', () => {
   afterAll(cleanupTempDirs);
 
-  it('leaves nothing running after its next start', async ({ skip }) => {
-    const docker = await requireDocker();
-    if (!docker) return skip();
+  it('leaves nothing running after its next start', async () => {
     const home = tempDir();
     const label = `procdock.home=${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
     const app = makeFixtureApp('mcp-probe: node probe.mjs\n', ['probe.mjs'], {}, 'probe');
@@ -100,28 +96,26 @@ describe('a hub killed with SIGKILL', () => {
     await new Promise((resolve) => first.stdout.once('data', resolve));
     // A call in flight and a warm container: both are left behind by the kill.
     void cli(home, ['call', 'slow', '--args', '{"ms":20000}'], dockerEnv);
-    for (let i = 0; i < 100 && (await containersOf(docker, label)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    expect((await containersOf(docker, label)).length).toBeGreaterThanOrEqual(2);
+    for (let i = 0; i < 100 && (await containersOf(docker!, label)).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await containersOf(docker!, label)).length).toBeGreaterThanOrEqual(2);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    expect((await containersOf(docker, label)).length).toBeGreaterThanOrEqual(1);
+    expect((await containersOf(docker!, label)).length).toBeGreaterThanOrEqual(1);
 
     const second = serve();
     await new Promise((resolve) => second.stdout.once('data', resolve));
-    const leftovers = (await containersOf(docker, label)).filter((c) => c.Labels['procdock.call'] !== 'pool');
+    const leftovers = (await containersOf(docker!, label)).filter((c) => c.Labels['procdock.call'] !== 'pool');
     expect(leftovers).toEqual([]);
     second.kill('SIGTERM');
     await new Promise((resolve) => second.once('exit', resolve));
-    expect(await containersOf(docker, label)).toEqual([]);
+    expect(await containersOf(docker!, label)).toEqual([]);
   });
 });
 
-describe('real MCP servers from npm in containers', () => {
+describe.skipIf(!docker)('real MCP servers from npm in containers', () => {
   afterAll(cleanupTempDirs);
 
-  it('builds server-everything with its dependencies into an image, syncs and calls it', async ({ skip }) => {
-    const docker = await requireDocker();
-    if (!docker) return skip();
+  it('builds server-everything with its dependencies into an image, syncs and calls it', async () => {
     const home = tempDir();
     const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(root, 'node_modules/@modelcontextprotocol/server-everything/package.json'), 'utf8'))) as { version: string };
     const app = makeApp({
@@ -141,6 +135,6 @@ describe('real MCP servers from npm in containers', () => {
     expect(call.stderr).toContain('in docker sandbox');
     expect((await cli(home, ['apps:remove', 'everything'], dockerEnv)).code).toBe(0);
     const home12 = createHash('sha256').update(home).digest('hex').slice(0, 12);
-    expect(await docker.listImages({ filters: { reference: [`procdock-${home12}/everything`] } })).toEqual([]);
+    expect(await docker!.listImages({ filters: { reference: [`procdock-${home12}/everything`] } })).toEqual([]);
   }, 240_000);
 });

@@ -6,8 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
 import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
 import type { CallRecordView } from '../src/shared/api.js';
-import { containersOf, requireDocker, testNodeImage } from './docker.js';
+import { containersOf, dockerEngine, testNodeImage } from './docker.js';
 import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+
+const docker = await dockerEngine();
 
 const baseImages = { node: testNodeImage, python: 'python:3.12-slim', ruby: 'ruby:3.3-slim', go: 'golang:1.23' };
 
@@ -19,14 +21,11 @@ function homeLabel(dataDir: string): string {
   return `procdock.home=${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
 }
 
-describe('the Docker sandbox', () => {
-  let docker: Docker | undefined;
+describe.skipIf(!docker)('the Docker sandbox', () => {
   let hub: Hub;
   let home: string;
 
   beforeAll(async () => {
-    docker = await requireDocker();
-    if (!docker) return;
     home = tempDir();
     hub = new Hub({ dataDir: home, sandbox: new DockerSandbox({ dataDir: home, baseImages }), initTimeoutMs: 10_000 });
     await hub.start();
@@ -41,16 +40,15 @@ describe('the Docker sandbox', () => {
     cleanupTempDirs();
   });
 
-  it('runs each call in a live container with every default of SPEC.md', async ({ skip }) => {
-    if (!docker) return skip();
+  it('runs each call in a live container with every default of SPEC.md', async () => {
     const call = hub.run('call', { tool: 'slow', args: { ms: 2500 } });
     let live: Docker.ContainerInfo | undefined;
     for (let i = 0; i < 100 && !live; i++) {
-      live = (await containersOf(docker, homeLabel(home))).find((c) => c.Labels['procdock.call'] !== 'sync');
+      live = (await containersOf(docker!, homeLabel(home))).find((c) => c.Labels['procdock.call'] !== 'sync');
       if (!live) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(live).toBeDefined();
-    const info = await docker.getContainer(live!.Id).inspect();
+    const info = await docker!.getContainer(live!.Id).inspect();
     const host = info.HostConfig;
     expect(host.NetworkMode).toBe('none');
     expect(host.ReadonlyRootfs).toBe(true);
@@ -70,8 +68,7 @@ describe('the Docker sandbox', () => {
     expect(info.Config.Labels['procdock.call']).toBe(record.id);
   });
 
-  it('keeps the tool inside: no network, read-only root, writable /tmp, non-root, its limits', async ({ skip }) => {
-    if (!docker) return skip();
+  it('keeps the tool inside: no network, read-only root, writable /tmp, non-root, its limits', async () => {
     const { result, call } = await hub.run('call', { tool: 'inspect', args: {} });
     const seen = JSON.parse(text(result)) as Record<string, unknown>;
     expect(seen.uid).toBe(1000);
@@ -88,8 +85,7 @@ describe('the Docker sandbox', () => {
     expect(call).toMatchObject({ sandbox: 'docker', status: 'ok' });
   });
 
-  it('gives the container the config vars and nothing of the host environment', async ({ skip }) => {
-    if (!docker) return skip();
+  it('gives the container the config vars and nothing of the host environment', async () => {
     process.env.PROCDOCK_TEST_HOST_SECRET = 'do-not-leak';
     await hub.run('config.set', { app: 'probe', vars: { API_TOKEN: 'from-config' } });
     const { result } = await hub.run('call', { tool: 'env', args: {} });
@@ -99,8 +95,7 @@ describe('the Docker sandbox', () => {
     expect(names.filter((n) => !['API_TOKEN', 'HOME', 'PATH', 'PWD', 'HOSTNAME', 'NODE_EXTRA_CA_CERTS'].includes(n))).toEqual([]);
   });
 
-  it('records timings, the container id and the exit status', async ({ skip }) => {
-    if (!docker) return skip();
+  it('records timings, the container id and the exit status', async () => {
     await hub.runner.drain();
     const [call] = await hub.run('calls.list', { limit: 1 });
     expect(call?.container_id).toMatch(/^[0-9a-f]{64}$/);
@@ -114,23 +109,20 @@ describe('the Docker sandbox', () => {
       ['a crash mid-call', 'crash', /exited with code 9.*crashing now/],
       ['non-JSON on stdout', 'garbage', /non-JSON to stdout \("DEBUG: this is not JSON"\)/],
     ])('%s', async (_case, tool, message) => {
-      if (!docker) return;
       const { result } = await hub.run('call', { tool, args: {} });
       expect(result.isError).toBe(true);
       expect(text(result)).toMatch(message);
       expect(text((await hub.run('call', { tool: 'slow', args: { ms: 1 } })).result)).toBe('done');
     });
 
-    it('a flood of output is cut at 4 MiB and says so', async ({ skip }) => {
-      if (!docker) return skip();
+    it('a flood of output is cut at 4 MiB and says so', async () => {
       const { result } = await hub.run('call', { tool: 'flood', args: { bytes: 6 * 1024 * 1024 } });
       const size = Buffer.byteLength(JSON.stringify(result));
       expect(size).toBeLessThanOrEqual(4 * 1024 * 1024);
       expect(JSON.stringify(result.content.at(-1))).toMatch(/over the 4 MiB limit, and was cut/);
     });
 
-    it('a tool that never answers is killed at ttl_seconds', async ({ skip }) => {
-      if (!docker) return skip();
+    it('a tool that never answers is killed at ttl_seconds', async () => {
       const app = makeFixtureApp('mcp-slowpoke: node probe.mjs\n', ['probe.mjs'], {
         'procdock.json': JSON.stringify({ servers: { 'mcp-slowpoke': { ttl_seconds: 2 } } }),
       }, 'slowpoke');
@@ -142,11 +134,10 @@ describe('the Docker sandbox', () => {
       expect(text(result)).toMatch(/hang ran out of time: killed after 2 s \(ttl_seconds\)/);
       expect(call.timings!.total_ms).toBeGreaterThanOrEqual(2000);
       await hub.runner.drain();
-      expect(await containersOf(docker, `procdock.call=${call.id}`)).toEqual([]);
+      expect(await containersOf(docker!, `procdock.call=${call.id}`)).toEqual([]);
     });
 
-    it('a server that exits before initialize marks its sync as error', async ({ skip }) => {
-      if (!docker) return skip();
+    it('a server that exits before initialize marks its sync as error', async () => {
       const app = makeFixtureApp('mcp-early: node exit-early.mjs\n', ['exit-early.mjs'], {}, 'early');
       const added = await hub.run('apps.add', { path: app, attach: null });
       expect(added.servers[0]?.primitives_status).toBe('error');
@@ -155,8 +146,7 @@ describe('the Docker sandbox', () => {
     });
   });
 
-  it('lets procdock.json loosen the network and the memory limit', async ({ skip }) => {
-    if (!docker) return skip();
+  it('lets procdock.json loosen the network and the memory limit', async () => {
     const app = makeFixtureApp('mcp-open: node probe.mjs\n', ['probe.mjs'], {
       'procdock.json': JSON.stringify({ servers: { 'mcp-open': { network: 'bridge', memory_mb: 256, read_only: false } } }),
     }, 'open');
@@ -169,8 +159,7 @@ describe('the Docker sandbox', () => {
     expect(seen.tcp.error).not.toBe('ENETUNREACH');
   });
 
-  it('refuses a bad procdock.json naming the file and key, and registers nothing', async ({ skip }) => {
-    if (!docker) return skip();
+  it('refuses a bad procdock.json naming the file and key, and registers nothing', async () => {
     const app = makeFixtureApp('mcp-bad: node probe.mjs\n', ['probe.mjs'], {
       'procdock.json': JSON.stringify({ servers: { 'mcp-bad': { cpu: 2 } } }),
     }, 'bad');
@@ -179,8 +168,7 @@ describe('the Docker sandbox', () => {
     expect(await hub.run('apps.list', {})).toEqual(before);
   });
 
-  it('rebuilds the image only when the app’s files change', async ({ skip }) => {
-    if (!docker) return skip();
+  it('rebuilds the image only when the app’s files change', async () => {
     const [app] = (await hub.run('apps.list', {})).filter((a) => a.name === 'probe');
     const same = await hub.run('apps.build', { name: 'probe' });
     expect(same.image).toBe(app?.image);
@@ -189,24 +177,22 @@ describe('the Docker sandbox', () => {
     expect(changed.image).not.toBe(app?.image);
     const repository = `procdock-${homeLabel(home).split('=')[1]}/probe`;
     expect(changed.image).toMatch(new RegExp(`^${repository}:[0-9a-f]{16}$`));
-    const images = await docker.listImages({ filters: { reference: [repository] } });
+    const images = await docker!.listImages({ filters: { reference: [repository] } });
     expect(images.flatMap((i) => i.RepoTags)).toEqual([changed.image]);
   });
 
-  it('removing an app removes its containers and images', async ({ skip }) => {
-    if (!docker) return skip();
+  it('removing an app removes its containers and images', async () => {
     await hub.run('apps.remove', { name: 'open' });
-    expect(await docker.listImages({ filters: { reference: [`procdock-${homeLabel(home).split('=')[1]}/open`] } })).toEqual([]);
-    expect(await containersOf(docker, 'procdock.app=open')).toEqual([]);
+    expect(await docker!.listImages({ filters: { reference: [`procdock-${homeLabel(home).split('=')[1]}/open`] } })).toEqual([]);
+    expect(await containersOf(docker!, 'procdock.app=open')).toEqual([]);
   });
 
-  it('leaves no container behind after sequential and concurrent calls', async ({ skip }) => {
-    if (!docker) return skip();
+  it('leaves no container behind after sequential and concurrent calls', async () => {
     for (let i = 0; i < 5; i++) await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     const burst = await Promise.all(Array.from({ length: 12 }, () => hub.run('call', { tool: 'slow', args: { ms: 50 } })));
     expect(burst.every((b) => text(b.result) === 'done')).toBe(true);
     await hub.runner.drain();
-    expect(await containersOf(docker, homeLabel(home))).toEqual([]);
+    expect(await containersOf(docker!, homeLabel(home))).toEqual([]);
     const calls = (await hub.run('calls.list', { limit: 17 })) as CallRecordView[];
     expect(calls.every((c) => c.status === 'ok')).toBe(true);
   });

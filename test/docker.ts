@@ -6,10 +6,11 @@ import { root } from './helpers.js';
 export const testNodeImage = 'procdock-test/node:20';
 
 /**
- * A Docker engine for the container suites, with the offline node base image built. Outside CI a
- * missing engine skips the suite with a loud line; under CI=true it fails it.
+ * The Docker engine for the container suites, with the offline node base image built. Call it at
+ * the top of a test file and wrap the suites in `describe.skipIf(!docker)`: outside CI a missing
+ * engine skips them with a loud line; under CI=true it fails the file.
  */
-export async function requireDocker(): Promise<Docker | undefined> {
+export async function dockerEngine(): Promise<Docker | undefined> {
   const docker = new Docker();
   try {
     await docker.ping();
@@ -22,7 +23,18 @@ export async function requireDocker(): Promise<Docker | undefined> {
   return docker;
 }
 
-/** Containers a hub with this data dir started, still on the engine. */
+/** Containers on the engine with a label, by default every one Procdock manages. */
 export async function containersOf(docker: Docker, label = 'procdock.managed=true'): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [label] } });
+}
+
+/** The label that marks what a hub with this data dir made on the engine. */
+export async function homeLabel(dataDir: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  return `procdock.home=${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+}
+
+/** Volumes on the engine with a label. */
+export async function volumesOf(docker: Docker, label: string): Promise<Docker.VolumeInspectInfo[]> {
+  return (await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? [];
 }

@@ -16,13 +16,53 @@ export function tempDir(prefix = 'procdock-test-'): string {
   return dir;
 }
 
+/** A data dir that does not exist yet, as on a new machine: the first command creates it. */
+export function freshHome(): string {
+  return join(tempDir(), 'procdock-home');
+}
+
+/** The offline node base image the tests build (test/images/build.sh); no registry is needed. */
+export const testBaseImage = 'procdock-test/node:20';
+
+/** What every hub and CLI of the tests runs with: the Docker sandbox and the offline base image. */
+export function testEnv(home: string, env: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_BASE_IMAGE_NODE: testBaseImage, ...env };
+}
+
+/** The version of a package this checkout installed, to pin it in an app's package.json. */
+export function installedVersion(name: string): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * An app as a user writes it: a package.json with real npm servers as dependencies (installed in
+ * its image at build time) and a Procfile naming their bin names. The package.json is the same
+ * for the same dependencies, so the engine's layer cache installs them once.
+ */
+export function makeNpmApp(procfile: string, dependencies: string[], name = 'app', extra: Record<string, string> = {}): string {
+  const pinned = Object.fromEntries([...dependencies].sort().map((dep) => [dep, installedVersion(dep)]));
+  const packageJson = JSON.stringify({ name: 'procdock-test-app', private: true, dependencies: pinned }, null, 2);
+  return writeApp({ Procfile: procfile, 'package.json': packageJson, ...extra }, name);
+}
+
+/** An app folder holding exactly these files. */
+export function writeApp(files: Record<string, string>, name = 'app'): string {
+  const dir = join(tempDir(), name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    writeFileSync(join(dir, file), text);
+  }
+  return dir;
+}
+
 export function cleanupTempDirs(): void {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
- * Makes an app folder from files; its node_modules links to this checkout's, so Procfile commands
- * like `mcp-server-everything` resolve as they do in an app that installed its dependencies.
+ * An app folder for the process sandbox: its node_modules links to this checkout's, so Procfile
+ * commands like `mcp-server-everything` resolve as they do in an app that installed them.
  */
 export function makeApp(files: Record<string, string>, name = 'app'): string {
   const dir = join(tempDir(), name);
@@ -37,14 +77,12 @@ export function makeApp(files: Record<string, string>, name = 'app'): string {
 
 /** An app folder holding copies of fixture servers (for images, which cannot see this checkout). */
 export function makeFixtureApp(procfile: string, servers: string[], extra: Record<string, string> = {}, name = 'app'): string {
-  const files: Record<string, string> = { Procfile: procfile, ...extra };
-  for (const server of [...servers, 'mini-mcp.mjs']) files[server] = readFileSync(join(fixtureServers, server), 'utf8');
-  const dir = join(tempDir(), name);
-  for (const [file, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
-    writeFileSync(join(dir, file), text);
-  }
-  return dir;
+  return writeApp({ Procfile: procfile, ...fixtureFiles(...servers), ...extra }, name);
+}
+
+/** The files of fixture servers (and the mini-mcp.mjs they import), to copy into an app. */
+export function fixtureFiles(...servers: string[]): Record<string, string> {
+  return Object.fromEntries([...servers, 'mini-mcp.mjs'].map((server) => [server, readFileSync(join(fixtureServers, server), 'utf8')]));
 }
 
 export function fixture(name: string): string {
@@ -58,15 +96,16 @@ export interface CliResult {
 }
 
 /**
- * Runs `bin/procdock` with its own data dir and nothing of the outer hub's environment. The
- * process sandbox is the default here; suites about containers pass `PROCDOCK_SANDBOX: 'docker'`.
+ * Runs `bin/procdock` as a user would, with its own data dir and nothing of the outer environment:
+ * the Docker sandbox (the default) with the offline base image. Suites about the process sandbox
+ * pass `PROCDOCK_SANDBOX: 'process'`.
  */
-export function cli(home: string, args: string[], env: Record<string, string> = {}, input = ''): Promise<CliResult> {
+export function cli(home: string, args: string[], env: Record<string, string> = {}, input = '', cwd?: string): Promise<CliResult> {
   return new Promise((resolvePromise) => {
     const child = execFile(
       process.execPath,
       [join(root, 'bin', 'procdock'), ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', ...env }, timeout: 180_000 },
+      { env: testEnv(home, env), timeout: 180_000, ...(cwd ? { cwd } : {}) },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolvePromise({ code, stdout, stderr });

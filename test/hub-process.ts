@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, root } from './helpers.js';
+import { cli, root, testEnv } from './helpers.js';
 
 /** A `procdock serve` child for a test, with its URL and keys. */
 export interface ServedHub {
@@ -16,7 +16,7 @@ export interface ServedHub {
 
 export function serveHub(home: string, args: string[] = [], env: Record<string, string> = {}): Promise<ServedHub> {
   const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'serve', '--port', '0', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn', ...env },
+    env: testEnv(home, { PROCDOCK_LOG_LEVEL: 'warn', ...env }),
   });
   let output = '';
   return new Promise((resolve, reject) => {

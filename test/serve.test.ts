@@ -1,20 +1,25 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView } from '../src/shared/api.js';
-import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
+import { dockerEngine } from './docker.js';
+import { cleanupTempDirs, cli, freshHome, makeFixtureApp, root, testEnv } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
-describe('procdock serve', () => {
+const docker = await dockerEngine();
+
+describe.skipIf(!docker)('procdock serve, servers in Docker', () => {
   let home: string;
   let hub: ServedHub;
   let key: string;
 
   beforeAll(async () => {
-    home = tempDir();
-    const app = makeApp({ Procfile: `mcp-paged: ${fixture('paged.mjs')}\n` });
-    expect((await cli(home, ['apps:add', app, '--name', 'paged'])).code).toBe(0);
+    home = freshHome();
+    const app = makeFixtureApp('mcp-paged: node paged.mjs\n', ['paged.mjs']);
+    const added = await cli(home, ['apps:add', app, '--name', 'paged']);
+    expect(added.code, added.stderr).toBe(0);
     hub = await serveHub(home);
     key = /INFERENCE_KEY=(\S+)/.exec((await cli(home, ['key'])).stdout)?.[1] ?? '';
   });
@@ -26,7 +31,7 @@ describe('procdock serve', () => {
   it('listens on 127.0.0.1 on a free port and prints the URLs', () => {
     expect(hub.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(hub.output()).toContain(`Toolkit:  ${hub.url}/mcp`);
-    expect(hub.output()).toContain(`UI:       ${hub.url}/`);
+    expect(hub.output()).toContain(`UI:       ${hub.url}/#token=${hub.adminToken()}`);
   });
 
   it('writes hub.json with its url and pid, readable only by the user', () => {
@@ -130,29 +135,39 @@ describe('procdock serve', () => {
     expect(await next.stop()).toBe(0);
   });
 
-  it('procdock start without an Electron runtime says so and serves the web UI instead', async () => {
-    const home = tempDir();
+  it('procdock start without an Electron runtime says so, takes a free port when 7420 is busy, and serves the web UI', async () => {
+    const home = freshHome();
+    // Hold 7420 (or find it held already): start must not depend on it being free.
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.once('error', () => resolve()).listen(7420, '127.0.0.1', () => resolve()));
     const child = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'start'], {
-      env: { PATH: '/nonexistent', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn' },
+      env: { ...testEnv(home, { PROCDOCK_LOG_LEVEL: 'warn' }), PATH: '/nonexistent' },
     });
     let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(output)), 20_000);
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /INFERENCE_URL=(\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout.on('data', read);
-      child.stderr.on('data', read);
-    });
-    expect(output).toContain('No Electron runtime is installed: running the hub with its web UI instead');
-    expect((await fetch(`${url}/`)).status).toBe(200);
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(output)), 20_000);
+        const read = (chunk: Buffer) => {
+          output += chunk.toString();
+          const match = /INFERENCE_URL=(\S+)/.exec(output);
+          if (match?.[1]) {
+            clearTimeout(timer);
+            resolve(match[1]);
+          }
+        };
+        child.stdout.on('data', read);
+        child.stderr.on('data', read);
+      });
+      expect(output).toContain('No Electron runtime is installed: running the hub with its web UI instead');
+      expect(output).toContain('Port 7420 is in use: listening on');
+      expect(url).not.toMatch(/:7420$/);
+      expect(JSON.parse(readFileSync(join(home, 'hub.json'), 'utf8')).url).toBe(url);
+      expect((await fetch(`${url}/`)).status).toBe(200);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      blocker.close();
+    }
   });
 });

@@ -6,11 +6,21 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  ResourceListChangedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView } from '../src/shared/api.js';
-import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
+import { dockerEngine } from './docker.js';
+import { cleanupTempDirs, cli, freshHome, makeFixtureApp, makeNpmApp, root } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
+
+const docker = await dockerEngine();
 
 type Transport = 'http' | 'sse';
 
@@ -25,17 +35,19 @@ async function connect(hub: ServedHub, transport: Transport, key: string): Promi
   return client;
 }
 
-describe('the toolkit', () => {
+describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
   let home: string;
   let hub: ServedHub;
   let key: string;
 
   beforeAll(async () => {
-    home = tempDir();
-    const everything = makeApp({ Procfile: 'mcp-everything: mcp-server-everything stdio\n' }, 'everything');
-    const a = makeApp({ Procfile: `mcp-a: ${fixture('paged.mjs')}\n` }, 'paged-a');
+    home = freshHome();
+    const everything = makeNpmApp('mcp-everything: mcp-server-everything stdio\n', ['@modelcontextprotocol/server-everything'], 'everything');
+    const a = makeFixtureApp('mcp-a: node paged.mjs\n', ['paged.mjs'], {}, 'paged-a');
+    const relay = makeFixtureApp('mcp-relay: node relay.mjs\n', ['relay.mjs'], {}, 'relay');
     expect((await cli(home, ['apps:add', everything])).code).toBe(0);
     expect((await cli(home, ['apps:add', a])).code).toBe(0);
+    expect((await cli(home, ['apps:add', relay, '--no-attach'])).code).toBe(0);
     hub = await serveHub(home);
     key = await hub.key();
   });
@@ -49,7 +61,7 @@ describe('the toolkit', () => {
       const client = await connect(hub, transport, key);
       expect(client.getServerVersion()?.name).toBe('procdock');
       const { tools } = await client.listTools();
-      const servers = JSON.parse((await cli(home, ['servers', '--json'])).stdout) as ServerView[];
+      const servers = JSON.parse((await cli(home, ['servers', '--resource', 'default', '--json'])).stdout) as ServerView[];
       const registered = servers.flatMap((s) => s.tools);
       expect(tools.map((t) => t.name).sort()).toEqual(registered.map((t) => t.name).sort());
       const echo = tools.find((t) => t.name === 'echo') as Tool;
@@ -120,10 +132,32 @@ describe('the toolkit', () => {
     await client.close();
   });
 
+  it("relays a server's roots, sampling and elicitation requests to the client whose call runs", async () => {
+    expect((await cli(home, ['attach', 'relay'])).code).toBe(0);
+    const client = new Client({ name: 'relay-test', version: '1' }, { capabilities: { roots: {}, sampling: {}, elicitation: {} } });
+    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///home/me/notes', name: 'notes' }] }));
+    client.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant', content: { type: 'text', text: 'hi from the client' }, model: 'test' }));
+    client.setRequestHandler(ElicitRequestSchema, (request) => ({ action: 'accept', content: { name: `answered ${request.params.message}` } }));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
+    const answer = async (name: string) => JSON.parse(((await client.callTool({ name, arguments: {} })).content as { text: string }[])[0]!.text) as Record<string, unknown>;
+    expect(await answer('ask-roots')).toEqual({ roots: [{ uri: 'file:///home/me/notes', name: 'notes' }] });
+    expect(await answer('ask-sampling')).toMatchObject({ content: { type: 'text', text: 'hi from the client' } });
+    expect(await answer('ask-elicitation')).toEqual({ action: 'accept', content: { name: 'answered Your name?' } });
+    await client.close();
+
+    // A client that declared none of them: roots come back empty, the others fail as the tool's error.
+    const bare = await connect(hub, 'sse', key);
+    expect(JSON.parse(((await bare.callTool({ name: 'ask-roots', arguments: {} })).content as { text: string }[])[0]!.text)).toEqual({ roots: [] });
+    const sampling = await bare.callTool({ name: 'ask-sampling', arguments: {} });
+    expect(JSON.stringify(sampling)).toMatch(/does not support it/);
+    await bare.close();
+    expect((await cli(home, ['detach', 'relay'])).code).toBe(0);
+  });
+
   it('exposes clashing names as <namespace>__<name> and tells sessions when the list changes', async () => {
     const client = await connect(hub, 'sse', key);
     const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve()));
-    const b = makeApp({ Procfile: `mcp-b: ${fixture('paged.mjs')}\n` }, 'paged-b');
+    const b = makeFixtureApp('mcp-b: node paged.mjs\n', ['paged.mjs'], {}, 'paged-b');
     expect((await cli(home, ['apps:add', b])).code).toBe(0);
     await changed;
     const names = (await client.listTools()).tools.map((t) => t.name);

@@ -3,23 +3,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser.js';
-import { requireDocker, testNodeImage } from './docker.js';
-import { cleanupTempDirs, root, tempDir } from './helpers.js';
+import { browserAvailable, launchBrowser } from './browser.js';
+import { dockerEngine, testNodeImage } from './docker.js';
+import { cleanupTempDirs, freshHome, root, tempDir } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
 const shots = join(root, 'test-results', 'screenshots');
+const ready = browserAvailable() && (await dockerEngine()) !== undefined;
 
-describe('the web UI while an image builds', () => {
-  let browser: Browser | undefined;
-  let hub: ServedHub | undefined;
+describe.skipIf(!ready)('the web UI while an image builds', () => {
+  let browser: Browser;
+  let hub: ServedHub;
 
   beforeAll(async () => {
-    if (!(await requireDocker())) return;
     browser = await launchBrowser();
-    if (!browser) return;
     mkdirSync(shots, { recursive: true });
-    hub = await serveHub(tempDir(), [], { PROCDOCK_SANDBOX: 'docker', PROCDOCK_BASE_IMAGE_NODE: testNodeImage });
+    hub = await serveHub(freshHome());
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -27,8 +26,7 @@ describe('the web UI while an image builds', () => {
     cleanupTempDirs();
   });
 
-  it('shows the build’s progress lines, then the built image', async ({ skip }) => {
-    if (!browser || !hub) return skip();
+  it('shows the build’s progress lines, then the built image', async () => {
     const app = join(tempDir(), 'slow-build');
     mkdirSync(app);
     writeFileSync(join(app, 'Procfile'), 'mcp-slow: node server.mjs\n');

@@ -1,45 +1,38 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser.js';
+import { browserAvailable, launchBrowser } from './browser.js';
+import { dockerEngine } from './docker.js';
 import { ScriptedModel } from './model-server.js';
-import { cleanupTempDirs, cli, fixture, makeApp, root, tempDir } from './helpers.js';
+import { cleanupTempDirs, cli, fixtureFiles, freshHome, makeFixtureApp, makeNpmApp, root } from './helpers.js';
+import { serveHub, type ServedHub } from './hub-process.js';
 
 const shots = join(root, 'test-results', 'screenshots');
+const ready = browserAvailable() && (await dockerEngine()) !== undefined;
 
-describe('the web UI served by procdock serve', () => {
-  let browser: Browser | undefined;
-  let hub: ChildProcess;
+describe.skipIf(!ready)('the web UI served by procdock serve, servers in Docker', () => {
+  let browser: Browser;
+  let hub: ServedHub;
   let url = '';
   let token = '';
   let home: string;
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    if (!browser) return;
     mkdirSync(shots, { recursive: true });
-    home = tempDir();
-    const app = makeApp({ Procfile: `web: node web.js\nmcp-everything: mcp-server-everything stdio\nmcp-paged: ${fixture('paged.mjs')}\n` }, 'toolbox');
-    expect((await cli(home, ['apps:add', app])).code).toBe(0);
-    hub = spawn(process.execPath, [join(root, 'bin', 'procdock'), 'serve', '--port', '0'], {
-      env: { PATH: process.env.PATH ?? '', HOME: home, PROCDOCK_HOME: home, PROCDOCK_SANDBOX: 'process', PROCDOCK_LOG_LEVEL: 'warn' },
-    });
-    url = await new Promise<string>((resolve) => {
-      let out = '';
-      hub.stdout?.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /INFERENCE_URL=(\S+)/.exec(out);
-        if (match?.[1]) resolve(match[1]);
-      });
-    });
-    token = JSON.parse(readFileSync(join(home, 'hub.json'), 'utf8')).token as string;
-  });
+    home = freshHome();
+    const app = makeNpmApp('web: node web.js\nmcp-everything: mcp-server-everything stdio\nmcp-paged: node paged.mjs\n', ['@modelcontextprotocol/server-everything'], 'toolbox', fixtureFiles('paged.mjs'));
+    const added = await cli(home, ['apps:add', app]);
+    expect(added.code, added.stderr).toBe(0);
+    hub = await serveHub(home);
+    url = hub.url;
+    token = hub.adminToken();
+  }, 240_000);
 
   afterAll(async () => {
     await browser?.close();
-    hub?.kill('SIGTERM');
+    await hub?.stop();
     cleanupTempDirs();
   });
 
@@ -49,8 +42,7 @@ describe('the web UI served by procdock serve', () => {
     return page;
   }
 
-  it('lists apps and servers with their tools, and adds an app from a folder', async ({ skip }) => {
-    if (!browser) return skip();
+  it('lists apps and servers with their tools, and adds an app from a folder', async () => {
     const page = await open();
     await page.getByRole('heading', { name: 'toolbox' }).waitFor();
     expect(page.url()).not.toContain('token=');
@@ -59,11 +51,11 @@ describe('the web UI served by procdock serve', () => {
     await page.getByText('Echoes back the input string').waitFor();
     await page.screenshot({ path: join(shots, 'servers.png'), fullPage: true });
 
-    const second = makeApp({ Procfile: `mcp-second: ${fixture('paged.mjs')}\n` }, 'second');
+    const second = makeFixtureApp('mcp-second: node paged.mjs\n', ['paged.mjs'], {}, 'second');
     await page.getByLabel('App folder').fill(second);
     await page.getByRole('button', { name: 'Add app' }).click();
     await page.getByRole('heading', { name: 'second' }).waitFor();
-    await expect.poll(() => page.getByLabel('App folder').inputValue()).toBe('');
+    await expect.poll(() => page.getByLabel('App folder').inputValue(), { timeout: 60_000 }).toBe('');
 
     await page.getByLabel('App folder').fill('/no/such/folder');
     await page.getByRole('button', { name: 'Add app' }).click();
@@ -73,8 +65,7 @@ describe('the web UI served by procdock serve', () => {
     await page.close();
   });
 
-  it('shows calls made from the CLI as they happen', async ({ skip }) => {
-    if (!browser) return skip();
+  it('shows calls made from the CLI as they happen', async () => {
     const page = await open();
     await page.getByRole('button', { name: 'Calls' }).click();
     await page.getByText('No calls yet').waitFor();
@@ -84,8 +75,7 @@ describe('the web UI served by procdock serve', () => {
     await page.close();
   });
 
-  it('stops and starts a server from its switch', async ({ skip }) => {
-    if (!browser) return skip();
+  it('stops and starts a server from its switch', async () => {
     const page = await open();
     const toggle = page.getByRole('switch', { name: 'mcp-paged running' });
     await toggle.waitFor();
@@ -104,8 +94,7 @@ describe('the web UI served by procdock serve', () => {
     await page.close();
   });
 
-  it('chats with a model that calls a tool, the tokens streaming in', async ({ skip }) => {
-    if (!browser) return skip();
+  it('chats with a model that calls a tool, the tokens streaming in', async () => {
     const model = await new ScriptedModel().start();
     try {
       expect((await cli(home, ['models:create', 'scripted', '--provider', 'openai', '--model', 'scripted-1', '--base-url', `${model.url}/v1`])).code).toBe(0);
@@ -129,11 +118,36 @@ describe('the web UI served by procdock serve', () => {
     }
   });
 
-  it('asks for the token link when opened without one', async ({ skip }) => {
-    if (!browser) return skip();
-    const page = await browser!.newPage();
+  it('opened without its token, says what to run, calls no API, and takes a link pasted later without a reload', async () => {
+    const page = await browser.newPage();
+    const apiCalls: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname.startsWith('/api/')) apiCalls.push(request.url());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
-    await page.getByText('procdock serve --open').waitFor();
+    await page.getByText('procdock ui').waitFor();
+    await page.screenshot({ path: join(shots, 'no-token.png') });
+    expect(apiCalls).toEqual([]);
+    // The link serve printed, pasted into the same tab: only the fragment changes, so no reload.
+    await page.evaluate(`window.location.hash = 'token=${token}'`);
+    await page.getByRole('heading', { name: 'toolbox' }).waitFor();
+    expect(page.url()).not.toContain('token=');
+    expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('opens from a one-time code (procdock ui) and refuses the same code twice', async () => {
+    const response = await fetch(`${url}/api/ui-link`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const { code } = (await response.json()) as { code: string };
+    const page = await browser.newPage();
+    await page.goto(`${url}/#code=${code}`);
+    await page.getByRole('heading', { name: 'toolbox' }).waitFor();
+    const again = await browser.newPage();
+    await again.goto(`${url}/#code=${code}`);
+    await again.getByRole('alert').getByText(/expired or was already used/).waitFor();
+    await page.close();
+    await again.close();
   });
 });

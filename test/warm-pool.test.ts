@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
 import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
-import { containersOf, requireDocker, testNodeImage } from './docker.js';
+import { containersOf, dockerEngine, testNodeImage } from './docker.js';
 import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+
+const docker = await dockerEngine();
 
 const baseImages = { node: testNodeImage, python: 'python:3.12-slim', ruby: 'ruby:3.3-slim', go: 'golang:1.23' };
 
@@ -16,8 +17,7 @@ async function until(check: () => Promise<boolean> | boolean, what: string, ms =
   }
 }
 
-describe('the warm pool', () => {
-  let docker: Docker | undefined;
+describe.skipIf(!docker)('the warm pool', () => {
   let hub: Hub;
   let home: string;
   let serverId: string;
@@ -26,8 +26,6 @@ describe('the warm pool', () => {
     (await containersOf(docker!, homeLabel())).filter((c) => c.Labels['procdock.call'] === 'pool' && c.State === 'running');
 
   beforeAll(async () => {
-    docker = await requireDocker();
-    if (!docker) return;
     home = tempDir();
     hub = new Hub({ dataDir: home, sandbox: new DockerSandbox({ dataDir: home, baseImages }), warmPools: true });
     await hub.start();
@@ -39,19 +37,17 @@ describe('the warm pool', () => {
   afterAll(async () => {
     if (docker) {
       await hub.close();
-      expect(await containersOf(docker, homeLabel())).toEqual([]);
+      expect(await containersOf(docker!, homeLabel())).toEqual([]);
     }
     cleanupTempDirs();
   });
 
-  it('keeps one started, initialized container per started server', async ({ skip }) => {
-    if (!docker) return skip();
+  it('keeps one started, initialized container per started server', async () => {
     await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
     expect(await poolContainers()).toHaveLength(1);
   });
 
-  it('serves a call from the pool, once per container, and refills in the background', async ({ skip }) => {
-    if (!docker) return skip();
+  it('serves a call from the pool, once per container, and refills in the background', async () => {
     const [warmBefore] = await poolContainers();
     const first = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     expect(first.call).toMatchObject({ warm: true, container_id: warmBefore!.Id });
@@ -60,21 +56,19 @@ describe('the warm pool', () => {
     expect(second.call.warm).toBe(true);
     expect(second.call.container_id).not.toBe(first.call.container_id);
     await hub.runner.drain();
-    const ids = (await containersOf(docker, homeLabel())).map((c) => c.Id);
+    const ids = (await containersOf(docker!, homeLabel())).map((c) => c.Id);
     expect(ids).not.toContain(first.call.container_id);
     expect(ids).not.toContain(second.call.container_id);
   });
 
-  it('falls back to a cold container when the pool is empty', async ({ skip }) => {
-    if (!docker) return skip();
+  it('falls back to a cold container when the pool is empty', async () => {
     await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
     const calls = await Promise.all([1, 2, 3].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
     expect(calls.filter((c) => c.call.warm)).toHaveLength(1);
     expect(calls.filter((c) => !c.call.warm)).toHaveLength(2);
   });
 
-  it('starts anew when the config vars change, so calls see them', async ({ skip }) => {
-    if (!docker) return skip();
+  it('starts anew when the config vars change, so calls see them', async () => {
     await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
     const [old] = await poolContainers();
     await hub.run('config.set', { app: 'warm', vars: { FRESH: 'yes' } });
@@ -83,8 +77,7 @@ describe('the warm pool', () => {
     expect(call.container_id).not.toBe(old!.Id);
   });
 
-  it('refuses calls to a stopped server and drains its pool; start brings it back', async ({ skip }) => {
-    if (!docker) return skip();
+  it('refuses calls to a stopped server and drains its pool; start brings it back', async () => {
     const stopped = await hub.run('servers.stop', { app: 'warm', process: 'mcp-probe' });
     expect(stopped.server_status).toBe('disconnected');
     await expect(hub.run('call', { tool: 'slow', args: {} })).rejects.toThrow('server warm/mcp-probe is stopped: start it first');

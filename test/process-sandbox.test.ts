@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRecordView, HubInfo, ServerView } from '../src/shared/api.js';
+import { cleanupTempDirs, cli, fixture, freshHome, makeApp } from './helpers.js';
+import { serveHub } from './hub-process.js';
+
+/** The process sandbox, only when the user picks it: plain child processes, shown as unsandboxed. */
+const processSandbox = { PROCDOCK_SANDBOX: 'process' };
+
+describe('the process sandbox (PROCDOCK_SANDBOX=process)', () => {
+  let home: string;
+
+  beforeAll(async () => {
+    home = freshHome();
+    const app = makeApp({ Procfile: `mcp-everything: mcp-server-everything stdio\nmcp-paged: ${fixture('paged.mjs')}\n` }, 'plain');
+    const added = await cli(home, ['apps:add', app, '--json'], processSandbox);
+    expect(added.code, added.stderr).toBe(0);
+  });
+  afterAll(cleanupTempDirs);
+
+  it('runs a real npm server by its bin name from the app’s node_modules/.bin', async () => {
+    const run = await cli(home, ['call', 'echo', '--args', '{"message":"plain"}'], processSandbox);
+    expect(JSON.parse(run.stdout)).toEqual({ content: [{ type: 'text', text: 'Echo: plain' }] });
+    expect(run.stderr).toMatch(/plain\/mcp-everything in process sandbox: total/);
+  });
+
+  it('records its calls as unsandboxed plain processes', async () => {
+    const [call] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'], processSandbox)).stdout) as CallRecordView[];
+    expect(call).toMatchObject({ tool: 'echo', sandbox: 'process', status: 'ok' });
+    expect(call?.container_id).toMatch(/^pid:\d+$/);
+  });
+
+  it('gives a server its config vars and none of the host’s other variables', async () => {
+    await cli(home, ['config:set', 'plain', 'VISIBLE=yes'], processSandbox);
+    const seen = async (name: string) =>
+      (JSON.parse((await cli(home, ['call', 'env', '--args', JSON.stringify({ text: name })], { ...processSandbox, HOST_SECRET: 'leaked' })).stdout) as {
+        structuredContent: { value: string };
+      }).structuredContent.value;
+    expect(await seen('VISIBLE')).toBe('yes');
+    expect(await seen('HOST_SECRET')).toBe('(unset)');
+  });
+
+  it('turns a crash into an isError result', async () => {
+    const run = await cli(home, ['call', 'crash'], processSandbox);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/the server exited with code 7/);
+  });
+
+  it('says it is unsandboxed wherever the hub shows itself', async () => {
+    const hub = await serveHub(home, [], processSandbox);
+    try {
+      expect(hub.output()).toContain('Sandbox:  process (UNSANDBOXED: servers run as plain processes)');
+      const info = (await (await fetch(`${hub.url}/api/hub.info`, { method: 'POST', headers: { authorization: `Bearer ${hub.adminToken()}` } })).json()) as HubInfo;
+      expect(info.sandbox).toMatchObject({ kind: 'process', sandboxed: false });
+      const servers = JSON.parse((await cli(home, ['servers', '--json'], processSandbox)).stdout) as ServerView[];
+      expect(servers.map((s) => s.primitives_status)).toEqual(['synced', 'synced']);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
