@@ -1,217 +1,156 @@
-// npm run bench: Procdock's call paths against their baselines, in one run, as ratios.
-// (a) a persistent direct stdio session (the floor), (b) a plain `docker run -i` per call (what
-// Docker's MCP gateway does), (c) Procdock cold, (d) Procdock warm with calls spaced like an agent's,
-// (e) bursts of 8 concurrent calls; then a churn of hundreds of calls and what is left behind.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+// npm run bench: Procdock's call paths against their baselines, in one run, as ratios; CLI
+// start-up against `node -e 0`; what a churn leaves behind. Prints the figures, judges them
+// against the SPEC's targets, and writes bench/results/latest.json (and a timestamped copy) and
+// bench/results/report.html. Options: see bench/options.mjs (`npm run bench -- --help`).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHash } from 'node:crypto';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import Docker from 'dockerode';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import pino from 'pino';
-import { Hub } from '../dist/hub/hub.js';
-import { HubServer } from '../dist/http/hub-server.js';
-import { DockerSandbox } from '../dist/sandbox/docker-sandbox.js';
+import { bursts, churn, direct, dockerRun, hubCalls } from './call-paths.mjs';
+import { cliBench } from './cli-startup.mjs';
+import { compareFigures, printComparison, readPrevious, show } from './compare.mjs';
+import { figuresOf, overheads, targetsOf } from './figures.mjs';
+import { machineInfo } from './machine.mjs';
+import { parseOptions } from './options.mjs';
+import { reportHtml } from './report.mjs';
+import { fmt, sleep } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const rounds = Number(args.rounds ?? 30);
-const spacingMs = Number(args.spacing ?? 1500);
-const churn = Number(args.churn ?? 500);
-const baseImage = process.env.PROCDOCK_BASE_IMAGE_NODE ?? 'procdock-test/node:20';
-const message = { message: 'bench' };
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const now = () => performance.now();
-function stats(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  return { n: sorted.length, p50: at(0.5), p95: at(0.95) };
-}
-const fmt = (s) => `p50 ${s.p50.toFixed(1).padStart(7)} ms   p95 ${s.p95.toFixed(1).padStart(7)} ms   (n=${s.n})`;
 const log = (...a) => console.log(...a);
-
-async function time(work) {
-  const start = now();
-  await work();
-  return now() - start;
-}
-
-/** The app the bench registers: server-everything as a user would install it. */
-function makeApp() {
-  const dir = mkdtempSync(join(tmpdir(), 'procdock-bench-'));
-  const app = join(dir, 'everything');
-  mkdirSync(app);
-  const { version } = JSON.parse(execFileSync('node', ['-p', "JSON.stringify(require('@modelcontextprotocol/server-everything/package.json'))"], { cwd: root }).toString());
-  writeFileSync(join(app, 'Procfile'), 'mcp-everything: node node_modules/@modelcontextprotocol/server-everything/dist/index.js stdio\n');
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'bench-everything', private: true, dependencies: { '@modelcontextprotocol/server-everything': version } }));
-  return { dir, app };
-}
-
-async function direct() {
-  const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [join(root, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js'), 'stdio'], stderr: 'ignore' }));
-  const samples = [];
-  for (let i = 0; i < 5; i++) await client.callTool({ name: 'echo', arguments: message });
-  for (let i = 0; i < rounds; i++) {
-    samples.push(await time(() => client.callTool({ name: 'echo', arguments: message })));
-    await sleep(50);
-  }
-  await client.close();
-  return stats(samples);
-}
-
-async function dockerRun(image) {
-  const samples = [];
-  for (let i = 0; i < Math.min(rounds, 15); i++) {
-    samples.push(
-      await time(async () => {
-        const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
-        await client.connect(
-          new StdioClientTransport({
-            command: 'docker',
-            args: ['run', '-i', '--rm', '--network', 'none', image, 'node', 'node_modules/@modelcontextprotocol/server-everything/dist/index.js', 'stdio'],
-            stderr: 'ignore',
-          }),
-        );
-        await client.callTool({ name: 'echo', arguments: message });
-        await client.close();
-      }),
-    );
-  }
-  return stats(samples);
-}
-
-async function hubCalls(hub, count, spacing) {
-  const samples = [];
-  let warm = 0;
-  for (let i = 0; i < count; i++) {
-    let outcome;
-    samples.push(await time(async () => (outcome = await hub.run('call', { tool: 'echo', args: message }))));
-    if (outcome.result.isError) throw new Error(JSON.stringify(outcome.result));
-    if (outcome.call.warm) warm++;
-    if (spacing) await sleep(spacing);
-  }
-  return { ...stats(samples), warm };
-}
-
-async function bursts(hub, count, size) {
-  const samples = [];
-  for (let i = 0; i < count; i++) {
-    const results = await Promise.all(Array.from({ length: size }, () => time(() => hub.run('call', { tool: 'echo', args: message }))));
-    samples.push(...results);
-    await sleep(spacingMs);
-  }
-  return stats(samples);
-}
-
-/** The toolkit over HTTP: tools/list with 200 tools attached, and warm calls through each transport. */
-async function toolkitBench(hub, dir, direct) {
-  const many = join(dir, 'many');
-  mkdirSync(many);
-  for (const file of ['many-tools.mjs', 'mini-mcp.mjs']) writeFileSync(join(many, file), readFileSync(join(root, 'test/fixtures/servers', file)));
-  writeFileSync(join(many, 'Procfile'), 'mcp-many: node many-tools.mjs\n');
-  await hub.run('apps.add', { path: many });
-  const server = new HubServer(hub, { host: '127.0.0.1', port: 0, adminToken: 'bench', logger: pino({ level: 'silent' }) });
-  const url = await server.start();
-  const key = (await hub.run('key', {})).INFERENCE_KEY;
-  const headers = { Authorization: `Bearer ${key}` };
-  const result = { calls: {} };
-  for (const [name, make] of [
-    ['http', () => new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers } })],
-    ['sse', () => new SSEClientTransport(new URL(`${url}/mcp/sse`), { requestInit: { headers } })],
-  ]) {
-    const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
-    await client.connect(make());
-    const lists = [];
-    let tools = 0;
-    for (let i = 0; i < 20; i++) lists.push(await time(async () => (tools = (await client.listTools()).tools.length)));
-    log(`toolkit ${name.padEnd(4)} tools/list (${tools} tools)   ${fmt(stats(lists))}`);
-    const calls = [];
-    await sleep(2000);
-    for (let i = 0; i < Math.min(rounds, 20); i++) {
-      calls.push(await time(() => client.callTool({ name: 'echo', arguments: message })));
-      await sleep(spacingMs);
-    }
-    result.calls[name] = stats(calls);
-    log(`toolkit ${name.padEnd(4)} warm tools/call        ${fmt(result.calls[name])}   vs (a) +${(result.calls[name].p50 - direct.p50).toFixed(1)} ms`);
-    await client.close();
-  }
-  await server.close();
-  await hub.run('apps.remove', { name: 'many' });
-  return result;
-}
+const hubSections = ['docker', 'cold', 'warm', 'burst', 'toolkit', 'churn'];
 
 async function main() {
+  const { options, previous } = readArguments();
   const docker = new Docker();
-  await docker.ping().catch(() => {
-    console.error('npm run bench needs a Docker engine');
-    process.exit(1);
-  });
-  execFileSync(join(root, 'test/images/build.sh'), [baseImage], { stdio: 'inherit' });
-  const { dir, app } = makeApp();
-  const home = join(dir, 'home');
-  const homeId = createHash('sha256').update(home).digest('hex').slice(0, 12);
-  const sandbox = () => new DockerSandbox({ dataDir: home, baseImages: { node: baseImage, python: '', ruby: '', go: '' } });
+  const needsDocker = options.only.some((s) => hubSections.includes(s));
+  if (needsDocker) await docker.ping().catch(() => fail('npm run bench needs a Docker engine (or --only=cli,direct)'));
+  const started = new Date();
+  const results = { schema: 'procdock-bench/1', startedAt: started.toISOString(), options, machine: await machineInfo(root, docker), paths: {} };
+  log(`Procdock bench${options.quick ? ' (quick)' : ''}: ${options.only.join(', ')}; ${options.rounds} rounds, warm calls ${options.spacing} ms apart\n`);
 
-  log(`Procdock bench: server-everything echo, ${rounds} rounds, warm calls ${spacingMs} ms apart\n`);
-  const cold = new Hub({ dataDir: home, sandbox: sandbox() });
-  await cold.start();
-  const added = await cold.run('apps.add', { path: app });
-  if (added.build_status !== 'built') throw new Error(added.build_error);
-  const image = added.image;
-
-  const a = await direct();
-  log(`(a) direct stdio session      ${fmt(a)}`);
-  const b = await dockerRun(image);
-  log(`(b) docker run -i per call    ${fmt(b)}`);
-  await hubCalls(cold, 2, 0);
-  const c = await hubCalls(cold, Math.min(rounds, 15), 0);
-  log(`(c) procdock cold             ${fmt(c)}`);
-  await cold.close();
-
-  const hub = new Hub({ dataDir: home, sandbox: sandbox(), warmPools: true });
-  await hub.start();
-  await sleep(3000);
-  const d = await hubCalls(hub, rounds, spacingMs);
-  log(`(d) procdock warm             ${fmt(d)}   warm ${d.warm}/${d.n}`);
-  const e = await bursts(hub, Math.max(3, Math.round(rounds / 8)), 8);
-  log(`(e) procdock burst of 8       ${fmt(e)}`);
-
-  log('');
-  const toolkit = await toolkitBench(hub, dir, a);
-
-  log('');
-  log(`warm overhead over (a) at p50: ${(d.p50 - a.p50).toFixed(1)} ms   (target ≤ 15 ms)`);
-  for (const [name, s] of Object.entries(toolkit.calls)) {
-    log(`toolkit ${name.padEnd(4)} warm overhead over (a) at p50: ${(s.p50 - a.p50).toFixed(1)} ms   (target ≤ 15 ms)`);
+  if (options.only.includes('cli')) Object.assign(results.paths, await cliBench(root, options.cliRuns, log));
+  if (options.only.includes('direct')) {
+    results.paths.direct = await direct(root, options.rounds);
+    log(`(a) direct stdio session      ${fmt(results.paths.direct)}`);
   }
-  log(`cold / docker run at p50:     ${(c.p50 / b.p50).toFixed(2)}×     (target ≤ 1.10×)`);
-  log(`cold / direct at p50:         ${(c.p50 / a.p50).toFixed(1)}×`);
+  if (needsDocker) await callPathSections(results, options, docker);
 
-  const churnStart = now();
-  let done = 0;
-  while (done < churn) {
-    const size = done % 100 < 50 ? 1 : 8;
-    await Promise.all(Array.from({ length: Math.min(size, churn - done) }, () => hub.run('call', { tool: 'echo', args: message })));
-    done += size;
+  results.finishedAt = new Date().toISOString();
+  results.durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
+  results.figures = figuresOf(results);
+  results.targets = targetsOf(results);
+  printSummary(results);
+  const comparison = previous && { previous, rows: compareFigures(previous.figures, results.figures) };
+  if (comparison) printComparison(comparison.rows, previous, log);
+  writeResults(results, comparison, options.out ?? join(root, 'bench/results'));
+  if (results.after?.containers || results.after?.volumes) process.exitCode = 1;
+}
+
+function readArguments() {
+  try {
+    const options = parseOptions(process.argv.slice(2));
+    return { options, previous: options.compare ? readPrevious(options.compare) : undefined };
+  } catch (error) {
+    return fail(error.message, 2);
   }
-  const churnSeconds = (now() - churnStart) / 1000;
-  const rss = process.memoryUsage().rss / 1024 / 1024;
-  await hub.close();
-  const left = await docker.listContainers({ all: true, filters: { label: [`procdock.home=${homeId}`] } });
-  log(`churn: ${churn} calls (sequential and bursts of 8) in ${churnSeconds.toFixed(1)} s; hub RSS ${rss.toFixed(0)} MiB`);
-  log(`containers left behind: ${left.length}   (target 0)`);
-  const cleanup = new Hub({ dataDir: home, sandbox: sandbox() });
-  await cleanup.run('apps.remove', { name: added.name });
-  await cleanup.close();
-  rmSync(dir, { recursive: true, force: true });
-  if (left.length > 0) process.exitCode = 1;
+}
+
+function fail(message, code = 1) {
+  console.error(message);
+  process.exit(code);
+}
+
+/** The sections that need the bench app in a sandbox: (b) to (e), the toolkit and the churn. */
+async function callPathSections(results, options, docker) {
+  const { BenchFixture } = await import('./fixture.mjs');
+  const fixture = new BenchFixture(root, docker);
+  try {
+    await fixture.start();
+    const has = (section) => options.only.includes(section);
+    if (has('docker')) {
+      results.paths['docker-run'] = await dockerRun(fixture.app.image, Math.min(options.rounds, 15));
+      log(`(b) docker run -i per call    ${fmt(results.paths['docker-run'])}`);
+    }
+    if (has('cold')) results.paths.cold = await coldCalls(fixture, options);
+    if (['warm', 'burst', 'toolkit', 'churn'].some(has)) await warmSections(results, options, fixture, has);
+  } finally {
+    await fixture.dispose();
+  }
+}
+
+async function coldCalls(fixture, options) {
+  const hub = fixture.hub();
+  try {
+    await hub.start();
+    await hubCalls('warm-up', hub, 2, 0);
+    const cold = await hubCalls('(c) procdock cold', hub, Math.min(options.rounds, 15), 0);
+    log(`(c) procdock cold             ${fmt(cold)}`);
+    return cold;
+  } finally {
+    await hub.close();
+  }
+}
+
+/** (d), (e), the toolkit and the churn, on one hub with warm pools; then what it left behind. */
+async function warmSections(results, options, fixture, has) {
+  const { paths } = results;
+  const hub = fixture.hub({ warmPools: true });
+  let rssMiB;
+  try {
+    await hub.start();
+    await sleep(3000); // the first warm container starts
+    if (has('warm')) {
+      paths.warm = await hubCalls('(d) procdock warm', hub, options.rounds, options.spacing);
+      log(`(d) procdock warm             ${fmt(paths.warm)}   warm ${paths.warm.warm}/${paths.warm.n}`);
+    }
+    if (has('burst')) {
+      paths.burst = await bursts(hub, options.bursts || Math.max(3, Math.round(options.rounds / 8)), 8, options.spacing);
+      log(`(e) procdock burst of 8       ${fmt(paths.burst)}   warm ${paths.burst.warm}/${paths.burst.n}`);
+    }
+    if (has('toolkit')) {
+      log('');
+      const { toolkitBench } = await import('./toolkit.mjs');
+      Object.assign(paths, await toolkitBench(hub, fixture, options, log));
+    }
+    if (has('churn')) {
+      paths.churn = await churn(hub, options.churn);
+      rssMiB = process.memoryUsage().rss / 1024 / 1024;
+    }
+  } finally {
+    await hub.close();
+  }
+  results.after = { ...(await fixture.leftovers()), rssMiB };
+  if (paths.churn) log(`\nchurn: ${paths.churn.n} calls (sequential and bursts of 8) in ${paths.churn.seconds.toFixed(1)} s; hub RSS ${rssMiB.toFixed(0)} MiB`);
+  log(`left behind: ${results.after.containers} containers, ${results.after.volumes} volumes   (target 0)`);
+}
+
+function printSummary(results) {
+  const { figures, targets, paths } = results;
+  log('');
+  for (const [key, value] of Object.entries(overheads(paths))) log(`${paths[key].label.padEnd(32)} over (a) at p50: ${value >= 0 ? '+' : ''}${value.toFixed(2)} ms`);
+  for (const key of ['cold.x-docker-run', 'cold.x-direct', 'cold.x-warm']) {
+    if (figures[key]) log(`${figures[key].label.padEnd(45)} ${show(figures[key].value, '×')}`);
+  }
+  log('\nTargets (SPEC, Performance):');
+  const width = Math.max(...targets.map((t) => t.label.length));
+  for (const t of targets) {
+    const status = t.pass === null ? '  —  ' : t.pass ? ' PASS' : ' FAIL';
+    log(`${status}  ${t.label.padEnd(width)}  ${show(t.value, t.unit).padStart(10)}  ≤ ${show(t.limit, t.unit).padEnd(8)}  ${t.detail ?? ''}`);
+  }
+  const measured = targets.filter((t) => t.pass !== null);
+  log(`${measured.filter((t) => t.pass).length} of ${measured.length} measured targets met`);
+}
+
+/** latest.json, a timestamped copy beside it, and report.html. */
+function writeResults(results, comparison, dir) {
+  mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(results, null, 1)}\n`;
+  const stamp = results.startedAt.slice(0, 19).replaceAll(':', '-');
+  const files = [join(dir, 'latest.json'), join(dir, `${stamp}.json`), join(dir, 'report.html')];
+  writeFileSync(files[0], json);
+  writeFileSync(files[1], json);
+  writeFileSync(files[2], reportHtml(results, comparison));
+  log(`\nwrote ${files.map((f) => relative(process.cwd(), resolve(f))).join(', ')}`);
 }
 
 await main();

@@ -1,0 +1,101 @@
+// The call paths the bench times, all calling server-everything's `echo`: (a) a persistent direct
+// stdio session (the floor), (b) a plain `docker run -i` per call (what Docker's MCP gateway does),
+// (c) Procdock cold, (d) Procdock warm with calls spaced like an agent's, (e) bursts of 8, and a
+// churn of hundreds of calls, sequential and concurrent.
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { path, sleep, time } from './stats.mjs';
+
+const message = { message: 'bench' };
+const everything = 'node_modules/@modelcontextprotocol/server-everything/dist/index.js';
+
+/** An MCP client connected over stdio to `command`; the caller closes it. */
+async function stdioClient(command, args) {
+  const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
+  await client.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
+  return client;
+}
+
+/** (a) One session kept open, as an IDE keeps a local server: the floor every path is held to. */
+export async function direct(root, rounds) {
+  const client = await stdioClient(process.execPath, [join(root, everything), 'stdio']);
+  const samples = [];
+  try {
+    for (let i = 0; i < 5; i++) await client.callTool({ name: 'echo', arguments: message });
+    for (let i = 0; i < rounds; i++) {
+      samples.push(await time(() => client.callTool({ name: 'echo', arguments: message })));
+      await sleep(50);
+    }
+  } finally {
+    await client.close();
+  }
+  return path('(a) direct stdio session', samples);
+}
+
+/** (b) A fresh `docker run -i` of the same image per call: start, initialize, call, stop. */
+export async function dockerRun(image, rounds) {
+  const args = ['run', '-i', '--rm', '--network', 'none', image, 'node', everything, 'stdio'];
+  const samples = [];
+  for (let i = 0; i < rounds; i++) {
+    samples.push(
+      await time(async () => {
+        const client = await stdioClient('docker', args);
+        await client.callTool({ name: 'echo', arguments: message });
+        await client.close();
+      }),
+    );
+  }
+  return path('(b) docker run -i per call', samples);
+}
+
+/** One call through the hub, as `procdock call` or the toolkit makes it; says whether it ran warm. */
+async function hubCall(hub) {
+  const outcome = await hub.run('call', { tool: 'echo', args: message });
+  if (outcome.result.isError) throw new Error(`the bench call failed: ${JSON.stringify(outcome.result)}`);
+  return outcome.call.warm === true;
+}
+
+/** (c) or (d): calls one after another, `spacingMs` apart; counts how many ran warm. */
+export async function hubCalls(label, hub, count, spacingMs) {
+  const samples = [];
+  let warm = 0;
+  for (let i = 0; i < count; i++) {
+    let ranWarm = false;
+    samples.push(await time(async () => (ranWarm = await hubCall(hub))));
+    if (ranWarm) warm++;
+    if (spacingMs) await sleep(spacingMs);
+  }
+  return path(label, samples, { warm });
+}
+
+/** (e) `count` bursts of `size` concurrent calls, `spacingMs` apart; each call is a sample. */
+export async function bursts(hub, count, size, spacingMs) {
+  const samples = [];
+  let warm = 0;
+  for (let i = 0; i < count; i++) {
+    const burst = Array.from({ length: size }, async () => {
+      let ranWarm = false;
+      const took = await time(async () => (ranWarm = await hubCall(hub)));
+      if (ranWarm) warm++;
+      return took;
+    });
+    samples.push(...(await Promise.all(burst)));
+    await sleep(spacingMs);
+  }
+  return path(`(e) procdock burst of ${size}`, samples, { warm, size });
+}
+
+/** Hundreds of calls without pause: runs of 50 sequential calls, then 50 in bursts of 8. */
+export async function churn(hub, calls) {
+  const samples = [];
+  const start = performance.now();
+  let done = 0;
+  while (done < calls) {
+    const size = Math.min(done % 100 < 50 ? 1 : 8, calls - done);
+    samples.push(...(await Promise.all(Array.from({ length: size }, () => time(() => hubCall(hub))))));
+    done += size;
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return path(`churn of ${calls} calls`, samples, { seconds });
+}

@@ -1,0 +1,73 @@
+// From the measured paths to the figures a run is judged and compared by: one flat map of every
+// figure, and the SPEC's performance targets with pass or fail.
+
+/** Every figure of a run, keyed for --compare: `{ key: { label, unit, value } }`. */
+export function figuresOf(results) {
+  const { paths, after } = results;
+  const figures = {};
+  const add = (key, label, unit, value) => {
+    if (Number.isFinite(value)) figures[key] = { label, unit, value: round(value) };
+  };
+  for (const [key, p] of Object.entries(paths)) {
+    add(`${key}.p50`, `${p.label} p50`, 'ms', p.p50);
+    add(`${key}.p95`, `${p.label} p95`, 'ms', p.p95);
+    if (p.warm !== undefined) add(`${key}.warm`, `${p.label}: share served warm`, '%', (100 * p.warm) / p.n);
+  }
+  for (const [key, value] of Object.entries(overheads(paths))) add(`${key}.overhead`, `${paths[key].label}: p50 over (a)`, 'ms', value);
+  add('cold.x-docker-run', '(c) cold / (b) docker run at p50', '×', paths.cold?.p50 / paths['docker-run']?.p50);
+  add('cold.x-direct', '(c) cold / (a) direct at p50', '×', paths.cold?.p50 / paths.direct?.p50);
+  add('cold.x-warm', '(c) cold / (d) warm at p50', '×', paths.cold?.p50 / paths.warm?.p50);
+  for (const key of Object.keys(paths).filter((k) => k.startsWith('cli-') && k !== 'cli-node')) {
+    add(`${key}.x-node`, `${paths[key].label} / node -e 0 at p50`, '×', paths[key].p50 / paths['cli-node'].p50);
+  }
+  add('toolkit-http-list.tools', 'tools in tools/list', 'tools', paths['toolkit-http-list']?.tools);
+  add('churn.seconds', `churn of ${paths.churn?.n} calls: wall time`, 's', paths.churn?.seconds);
+  add('after.containers', 'containers left behind', 'containers', after?.containers);
+  add('after.volumes', 'volumes left behind', 'volumes', after?.volumes);
+  add('after.rss', 'hub RSS after the churn', 'MiB', after?.rssMiB);
+  return figures;
+}
+
+/** p50 of each warm path minus the direct session's p50, in ms. */
+export function overheads(paths) {
+  const floor = paths.direct?.p50;
+  const warmPaths = ['warm', 'burst', 'toolkit-http-call', 'toolkit-sse-call'].filter((k) => paths[k]);
+  return Object.fromEntries(warmPaths.map((k) => [k, paths[k].p50 - floor]).filter(([, v]) => Number.isFinite(v)));
+}
+
+/** The SPEC's targets, each `{ label, limit, value, unit, pass, detail }`; pass is null when not measured. */
+export function targetsOf(results) {
+  const { paths, after } = results;
+  const over = overheads(paths);
+  const churnCalls = paths.churn?.n;
+  const targets = [
+    ...['http', 'sse'].map((t) =>
+      target(`Warm toolkit call over direct, ${t}`, over[`toolkit-${t}-call`], 'ms', 5, 'p50, over a persistent stdio session'),
+    ),
+    ...['http', 'sse'].map((t) => {
+      const list = paths[`toolkit-${t}-list`];
+      const listed = target(`tools/list of 200+ tools, ${t}`, list?.p50, 'ms', 3, `p50 of ${list?.tools} tools`);
+      return list?.tools < 200 ? { ...listed, pass: false, detail: `only ${list.tools} tools` } : listed;
+    }),
+    target('Bursts of 8 served warm', paths.burst?.p50, 'ms', 50, paths.burst && `p50; ${paths.burst.warm}/${paths.burst.n} calls warm`),
+    target('Cold call / docker run -i', paths.cold?.p50 / paths['docker-run']?.p50, '×', 0.35, 'at p50'),
+    target('Churn of 500 calls', (paths.churn?.seconds * 500) / churnCalls, 's', 120, churnCalls === 500 ? 'wall time' : churnCalls && `scaled from ${churnCalls} calls`),
+    target('Containers left behind', after?.containers, '', 0, 'label procdock.home of this run'),
+    target('Volumes left behind', after?.volumes, '', 0, 'label procdock.managed=true'),
+    target('Hub RSS after the churn', after?.rssMiB, 'MiB', 100, 'hub and bench in one process'),
+  ];
+  for (const state of ['no-hub', 'hub']) {
+    for (const command of ['help', 'apps', 'servers', 'calls']) {
+      const p = paths[`cli-${state}-${command}`];
+      targets.push(target(`CLI ${command === 'help' ? '--help' : command}, ${state === 'hub' ? 'hub running' : 'no hub'}`, p?.p50, 'ms', 150, 'p50 wall time'));
+    }
+  }
+  return targets;
+}
+
+function target(label, value, unit, limit, detail) {
+  const measured = value !== undefined && !Number.isNaN(value);
+  return { label, limit, unit, value: measured ? round(value) : null, pass: measured ? value <= limit : null, detail: measured ? detail : 'not measured' };
+}
+
+const round = (value) => (Number.isFinite(value) ? Math.round(value * 1000) / 1000 : value);
