@@ -98,6 +98,19 @@ describe.skipIf(!ready)('the README, typed as written by a new user', () => {
     expect(output).toContain('Echo: hi');
     expect(output).toMatch(/notes\/mcp-everything in docker sandbox/);
     expect(output).toMatch(/echo\s+notes\/mcp-everything\s+ok/);
+    // read_graph ran in another container than create_entities, and saw its entity.
+    expect(output).toMatch(/read_graph\s+notes\/mcp-memory\s+ok/);
+    expect(output.slice(output.lastIndexOf('"entities"'))).toContain('likes tea');
+    expect(output).not.toMatch(/not found|procdock: /);
+  }, 300_000);
+
+  it('runs "Files from your machine" verbatim: a folder of the user’s, granted at apps:add', async () => {
+    const work = join(home, 'work2');
+    mkdirSync(work);
+    const { code, output } = await run('bash', ['-e', '-o', 'pipefail', '-c', readmeBlock('Files from your machine')], { cwd: work, env });
+    expect(code, output).toBe(0);
+    expect(output).toContain('water the plants');
+    expect(output).toMatch(/\/notes\s+\S+\/notes\s+read-only\s+all/);
     expect(output).not.toMatch(/not found|procdock: /);
   }, 300_000);
 });

@@ -12,6 +12,12 @@ export interface ServerSettings {
   read_only: boolean;
   /** Warm containers kept started and initialized for this server. */
   pool: number;
+  /** Container paths that get a named volume of their own, kept across calls (`/data`). */
+  volumes: string[];
+  /** `call`: a fresh container per call (Heroku's model); `session`: one per client session. */
+  lifetime: 'call' | 'session';
+  /** A session-lifetime container ends after this long without a call. */
+  idle_seconds: number;
 }
 
 export const defaultServerSettings: ServerSettings = {
@@ -21,7 +27,23 @@ export const defaultServerSettings: ServerSettings = {
   ttl_seconds: 120,
   read_only: true,
   pool: 1,
+  volumes: [],
+  lifetime: 'call',
+  idle_seconds: 300,
 };
+
+/** Container paths a volume may not cover: the root, the kernel's and the sandbox's own. */
+const reservedContainerPaths = ['/', '/proc', '/sys', '/dev', '/tmp', '/etc', '/bin', '/sbin', '/lib', '/lib64', '/usr'];
+
+/** An absolute, clean container path that is not a system folder; refusals say why. */
+export const containerPathSchema = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._\-/]*$/, 'must be an absolute path of letters, digits, ., _, - and /')
+  .refine((path) => !path.split('/').some((part) => part === '..' || part === '.'), 'must not hold . or .. parts')
+  .refine((path) => !path.includes('//') && (path === '/' || !path.endsWith('/')), 'must be a clean path (no // or trailing /)')
+  .refine((path) => !reservedContainerPaths.some((reserved) => path === reserved || (reserved !== '/' && path.startsWith(`${reserved}/`))), {
+    message: `must not be /, or in ${reservedContainerPaths.slice(1).join(', ')}`,
+  });
 
 const serverSchema = z
   .object({
@@ -31,6 +53,12 @@ const serverSchema = z
     ttl_seconds: z.number().int().min(1).max(3600),
     read_only: z.boolean(),
     pool: z.number().int().min(0).max(16),
+    volumes: z
+      .array(containerPathSchema)
+      .max(8)
+      .refine((paths) => new Set(paths).size === paths.length, 'lists a path twice'),
+    lifetime: z.enum(['call', 'session']),
+    idle_seconds: z.number().int().min(10).max(86_400),
   })
   .partial()
   .strict();

@@ -109,4 +109,16 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (server_id, kind, position)
   );
   `,
+  // 5: host folders the user granted an app's servers (never a repo's own files).
+  `
+  CREATE TABLE mounts (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    process_type TEXT,
+    host_path TEXT NOT NULL,
+    container_path TEXT NOT NULL,
+    read_write INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (app_id, container_path)
+  );
+  `,
 ];

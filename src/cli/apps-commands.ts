@@ -29,8 +29,13 @@ export function describeServers(servers: ServerView[]): string {
   return servers
     .map((s) => {
       const head = `${s.app_name}/${s.process_type}  ${s.server_status}, ${s.primitives_status}${s.primitives_error ? `: ${s.primitives_error}` : ''}`;
+      const state = [
+        s.lifetime === 'session' ? '  keeps state: one container per client session' : '  starts fresh at every call',
+        ...s.volumes.map((path) => `  volume ${path}: kept across calls`),
+        ...s.mounts.map((m) => `  ${m.description}`),
+      ];
       const tools = s.tools.map((t) => `  ${t.name}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
-      return [head, ...tools].join('\n');
+      return [head, ...state, ...tools].join('\n');
     })
     .join('\n\n');
 }
@@ -48,9 +53,12 @@ export function registerAppCommands(program: Command): void {
     .option('--name <name>', 'app name (default: the folder name)')
     .option('--attach <resource>', 'model resource to attach it to', 'default')
     .option('--no-attach', 'do not attach it to any resource')
-    .action((path: string, o: { json?: boolean; name?: string; attach: string | false }) =>
+    .option('--mount <spec>', 'grant a host folder, HOST_PATH:CONTAINER_PATH[:rw] (repeatable)', (spec: string, all: string[]) => [...all, spec], [])
+    .action((path: string, o: { json?: boolean; name?: string; attach: string | false; mount: string[] }) =>
       ops(async (h) => {
-        const input = { path: callerPath(path), name: o.name, attach: o.attach === false ? null : o.attach };
+        const { parseMountSpec } = await import('../apps/host-mounts.js');
+        const mounts = o.mount.map((spec) => parseMountSpec(spec, process.cwd()));
+        const input = { path: callerPath(path), name: o.name, attach: o.attach === false ? null : o.attach, mounts };
         const app = await withProgress(h, !!o.json, () => h.run('apps.add', input));
         print(!!o.json, app, () => describeApp(app));
         if (failed(app)) process.exitCode = 1;
@@ -66,9 +74,13 @@ export function registerAppCommands(program: Command): void {
       }),
   );
 
-  dataCommand(program, 'apps:remove <name>', 'remove an app: its servers, tools, config vars, containers and image').action(
-    (name: string, o: { json?: boolean }) => ops(async (h) => print(!!o.json, await h.run('apps.remove', { name }), () => `Removed ${name}.`)),
-  );
+  dataCommand(program, 'apps:remove <name>', 'remove an app: its servers, tools, config vars, containers, image and volumes')
+    .option('--keep-data', 'keep its app volumes')
+    .action((name: string, o: { json?: boolean; keepData?: boolean }) =>
+      ops(async (h) =>
+        print(!!o.json, await h.run('apps.remove', { name, keep_data: !!o.keepData }), () => `Removed ${name}${o.keepData ? ' (its volumes are kept)' : ''}.`),
+      ),
+    );
 
   dataCommand(program, 'servers', 'list MCP servers with their tools (the GET /v1/mcp/servers array)')
     .option('--resource <resource>', 'only the servers attached to this resource')

@@ -4,6 +4,7 @@ import { isAppError } from '../shared/errors.js';
 import { registerAppCommands } from './apps-commands.js';
 import { registerHubCommands } from './hub-commands.js';
 import { registerModelCommands } from './models-commands.js';
+import { registerStateCommands } from './state-commands.js';
 
 /**
  * The `procdock` command. Only commander and the command tables load up front; each command loads
@@ -18,6 +19,7 @@ function buildProgram(): Command {
   registerHubCommands(program);
   registerAppCommands(program);
   registerModelCommands(program);
+  registerStateCommands(program);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { defaultServerSettings, readServerSettings, type ServerSettings } from '
 import type { Catalog } from '../catalog/catalog.js';
 import type { AppRow } from '../catalog/apps-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
+import type { HostMount } from '../sandbox/sandbox.js';
 import type { ParsedInput } from '../shared/operations.js';
 import { nameSchema, type AppChange } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
@@ -13,8 +14,11 @@ export const defaultResourceName = 'default';
 export class AppRegistry {
   constructor(private readonly catalog: Catalog) {}
 
-  /** Validates and registers an app in one transaction; returns it with its servers still to sync. */
-  async add(input: ParsedInput<'apps.add'>): Promise<AppRow> {
+  /**
+   * Validates and registers an app in one transaction, with the host folders the user granted it
+   * (already checked); returns it with its servers still to sync.
+   */
+  async add(input: ParsedInput<'apps.add'>, mounts: HostMount[] = []): Promise<AppRow> {
     const source = await readAppSource(input.path);
     const settings = await readServerSettings(source.path, source.servers.map((s) => s.name));
     const name = input.name ?? defaultAppName(source.path);
@@ -36,6 +40,13 @@ export class AppRegistry {
         this.catalog.servers.insert(app.id, server.name, server.command, settings[server.name] ?? defaultServerSettings);
       }
       if (resource) this.catalog.models.attach(resource.id, app.id);
+      for (const mount of mounts) {
+        if (Object.values(settings).some((server) => server.volumes.includes(mount.container_path))) {
+          throw new AppError('conflict', `${mount.container_path} is an app volume of ${name}: mount the folder elsewhere`);
+        }
+        if (this.catalog.mounts.find(app.id, mount.container_path)) throw new AppError('conflict', `two folders at ${mount.container_path}`);
+        this.catalog.mounts.add(app.id, null, mount);
+      }
       return app;
     });
   }

@@ -14,9 +14,11 @@ import {
   type Operations,
   type ParsedInput,
 } from '../shared/operations.js';
+import { checkMount } from '../apps/host-mounts.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { runDoctor } from './doctor.js';
 import { Limiter } from './limiter.js';
+import { stateHandlers } from './state-operations.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
@@ -76,11 +78,13 @@ export class Hub implements Operations {
   readonly runner: ToolRunner;
   readonly toolSync: ToolSync;
   readonly pools: WarmPools | undefined;
+  readonly dataDir: string;
   url: string;
   private readonly events = new EventEmitter();
   private readonly handlers: Handlers;
 
   constructor(options: HubOptions) {
+    this.dataDir = options.dataDir;
     this.sandbox = options.sandbox ?? createSandbox(options.dataDir);
     this.catalog = Catalog.open(options.dataDir, options.keys);
     // Every UI window and toolkit follows changes: no arbitrary cap on listeners.
@@ -229,6 +233,19 @@ export class Hub implements Operations {
     const { catalog, registry, views } = this;
     const changed = () => this.changed();
     return {
+      ...stateHandlers({
+        catalog,
+        registry,
+        views,
+        sandbox: this.sandbox,
+        dataDir: this.dataDir,
+        changed,
+        retryFailedSyncs: async (appId) => {
+          const failed = catalog.servers.listByApp(appId).filter((server) => server.primitives_status === 'error');
+          await Promise.all(failed.map((server) => this.toolSync.sync(server)));
+          if (failed.length > 0) changed();
+        },
+      }),
       'hub.info': async () => {
         const status = await this.sandbox.status();
         return {
@@ -243,18 +260,18 @@ export class Hub implements Operations {
       'hub.doctor': () => runDoctor({ sandbox: this.sandbox, port: Number(new URL(this.url).port) || 7420, hubUrl: this.url }),
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
       'apps.add': async (input) => {
-        const app = await registry.add(input);
+        const app = await registry.add(input, input.mounts.map((mount) => checkMount(mount, this.dataDir)));
         changed();
         await this.syncApp(app.id, false);
         changed();
         return views.app(app.name);
       },
-      'apps.remove': async ({ name }) => {
+      'apps.remove': async ({ name, keep_data }) => {
         // Out of the catalog first, so no warm pool refills from its image while it goes.
         const app = registry.remove(name);
         changed();
         await this.pools?.settled();
-        await this.sandbox.forget(app);
+        await this.sandbox.forget(app, { keepData: keep_data });
         return { removed: app.name };
       },
       'apps.build': async ({ name }) => {

@@ -12,6 +12,7 @@ export function launchOf(catalog: Catalog, server: ServerRow, purpose: ServerLau
     command: server.process_command,
     env: catalog.config.get(server.app_id),
     settings: server.settings,
+    mounts: catalog.mounts.forServer(server.app_id, server.process_type).map(({ host_path, container_path, read_write }) => ({ host_path, container_path, read_write })),
     purpose,
   };
   if (callId) launch.callId = callId;

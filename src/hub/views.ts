@@ -1,7 +1,9 @@
+import { describeMount } from '../apps/host-mounts.js';
 import type { Catalog } from '../catalog/catalog.js';
+import type { MountRow } from '../catalog/mounts-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
-import type { AppView, ModelResourceView, ServerView, ToolView } from '../shared/api.js';
+import type { AppView, ModelResourceView, MountView, ServerView, ToolView } from '../shared/api.js';
 
 /** Builds the public shapes (Heroku's fields) from catalog rows. */
 export class Views {
@@ -20,8 +22,23 @@ export class Views {
       server_status: row.server_status,
       primitives_status: row.primitives_status,
       tools: this.catalog.servers.tools(row.id).map((tool) => toolView(row.process_type, tool)),
+      lifetime: row.settings.lifetime,
+      volumes: row.settings.volumes,
+      mounts: this.catalog.mounts.forServer(row.app_id, row.process_type).map((mount) => this.mount(row.app_name, mount)),
     };
     if (row.primitives_error) view.primitives_error = row.primitives_error;
+    return view;
+  }
+
+  mount(appName: string, row: MountRow): MountView {
+    const view: MountView = {
+      app: appName,
+      host_path: row.host_path,
+      container_path: row.container_path,
+      read_write: row.read_write,
+      description: describeMount(row),
+    };
+    if (row.process_type) view.process_type = row.process_type;
     return view;
   }
 

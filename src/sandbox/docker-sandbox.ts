@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../shared/errors.js';
 import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
+import type { VolumeView } from '../shared/api.js';
 import type { AppRef, BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
+import { VolumeViews } from './volumes.js';
 
 export interface DockerSandboxOptions {
   /** Distinguishes this data dir's containers from another hub's on the same engine. */
@@ -28,7 +31,7 @@ const user = '1000:1000';
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker';
   readonly sandboxed = true;
-  private client: Promise<{ docker: Docker; images: ImageBuilder }> | undefined;
+  private client: Promise<Engine> | undefined;
   private readonly home: string;
   private readonly live = new Map<string, ContainerProcess>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -38,11 +41,11 @@ export class DockerSandbox implements Sandbox {
   }
 
   /** The engine client, loaded on first use: a CLI command that only reads the catalog never pays for it. */
-  private engine(): Promise<{ docker: Docker; images: ImageBuilder }> {
+  private engine(): Promise<Engine> {
     this.client ??= (async () => {
       const docker = this.options.docker ?? new (await import('dockerode')).default();
       const images = new ImageBuilder(docker, this.home, this.options.baseImages ?? baseImagesFromEnv(), this.options.buildNetwork ?? 'bridge');
-      return { docker, images };
+      return { docker, images, volumes: new VolumeViews(docker, this.home) };
     })();
     return this.client;
   }
@@ -98,10 +101,11 @@ export class DockerSandbox implements Sandbox {
     if (!spec.image) {
       throw new AppError('sandbox', `app "${spec.app.name}" has no image yet: run procdock apps:build ${spec.app.name}`);
     }
-    const { docker } = await this.engine();
+    const { docker, volumes } = await this.engine();
     let container: Docker.Container;
     try {
-      container = await docker.createContainer(this.containerSpec(spec));
+      const user = containerUser(spec);
+      container = await docker.createContainer(this.containerSpec(spec, user, await volumes.mounts(spec, user)));
     } catch (error) {
       if (isEngineDown(error)) throw engineError(error);
       throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}`);
@@ -118,11 +122,21 @@ export class DockerSandbox implements Sandbox {
     }
   }
 
-  async forget(app: AppRef): Promise<void> {
+  async forget(app: AppRef, options: { keepData?: boolean } = {}): Promise<void> {
     await Promise.all([...this.live.values()].filter((p) => p.appName === app.name).map((p) => p.dispose()));
     await this.removeContainers([`procdock.app=${app.name}`]);
-    const { images } = await this.engine();
+    const { images, volumes } = await this.engine();
     await images.removeAll(app.name).catch(() => undefined);
+    if (!options.keepData) await volumes.remove(app.name);
+  }
+
+  async volumes(appName?: string): Promise<VolumeView[]> {
+    const { volumes } = await this.engine();
+    try {
+      return await volumes.list(appName);
+    } catch (error) {
+      throw isEngineDown(error) ? engineError(error) : error;
+    }
   }
 
   async dispose(): Promise<void> {
@@ -146,9 +160,12 @@ export class DockerSandbox implements Sandbox {
     return doomed.length;
   }
 
-  private containerSpec(spec: ServerLaunch): Docker.ContainerCreateOptions {
+  private containerSpec(spec: ServerLaunch, user: string, volumes: Docker.MountSettings[]): Docker.ContainerCreateOptions {
     const { settings } = spec;
     const memory = settings.memory_mb * 1024 * 1024;
+    const binds = (spec.mounts ?? []).map(
+      (mount): Docker.MountSettings => ({ Type: 'bind', Source: mount.host_path, Target: mount.container_path, ReadOnly: !mount.read_write }),
+    );
     return {
       Image: spec.image ?? undefined,
       Cmd: ['/bin/sh', '-c', spec.command],
@@ -180,6 +197,7 @@ export class DockerSandbox implements Sandbox {
         PidsLimit: pidsLimit,
         Init: true,
         AutoRemove: false,
+        Mounts: [...volumes, ...binds],
       },
     };
   }
@@ -226,7 +244,8 @@ class ContainerProcess implements SandboxProcess {
 
   dispose(): Promise<ExitInfo> {
     this.disposing ??= (async () => {
-      await this.container.remove({ force: true }).catch(() => undefined);
+      // `v`: the anonymous volumes of the image's VOLUME lines go with the container.
+      await this.container.remove({ force: true, v: true }).catch(() => undefined);
       // A removed container's wait may never answer: give it a moment, then call it killed.
       let timer: NodeJS.Timeout | undefined;
       const exit = await Promise.race([
@@ -242,6 +261,25 @@ class ContainerProcess implements SandboxProcess {
     })();
     return this.disposing;
   }
+}
+
+interface Engine {
+  docker: Docker;
+  images: ImageBuilder;
+  volumes: VolumeViews;
+}
+
+/**
+ * Who a call container runs as: never root. A server granted host folders runs as the user who
+ * runs the hub, so what it writes is theirs; a hub run as root uses the folder's owner instead.
+ */
+function containerUser(spec: ServerLaunch): string {
+  const first = spec.mounts?.[0];
+  if (!first) return user;
+  const uid = process.getuid?.() ?? 0;
+  if (uid > 0) return `${uid}:${process.getgid?.() ?? uid}`;
+  const owner = statSync(first.host_path, { throwIfNoEntry: false });
+  return owner && owner.uid > 0 ? `${owner.uid}:${owner.gid}` : user;
 }
 
 interface EngineVersion {

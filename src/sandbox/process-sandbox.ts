@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { AppError } from '../shared/errors.js';
+import type { VolumeView } from '../shared/api.js';
 import type { BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
 
 /** Host variables a plain child process needs to find its tools; nothing else of the host leaks in. */
@@ -36,8 +37,16 @@ export class ProcessSandbox implements Sandbox {
     await Promise.all([...this.live].filter((h) => h.appName === app.name).map((h) => h.dispose()));
   }
 
+  volumes(): Promise<VolumeView[]> {
+    return Promise.resolve([]);
+  }
+
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess> {
     signal?.throwIfAborted();
+    if (spec.settings.volumes.length > 0 || (spec.mounts?.length ?? 0) > 0) {
+      // A plain process sees the host as it is: it cannot be given /data or a folder at another path.
+      throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: volumes and host folders need the Docker sandbox, not PROCDOCK_SANDBOX=process`);
+    }
     const child = spawn(spec.command, {
       cwd: spec.app.path,
       env: serverEnv(spec),

@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ServerSettings } from '../apps/server-settings.js';
+import type { VolumeView } from '../shared/api.js';
 
 /** The app a sandbox prepares and runs servers of. */
 export interface AppRef {
@@ -17,9 +18,18 @@ export interface ServerLaunch {
   /** The app's config vars: the server's whole environment beyond the sandbox's own few. */
   env: Record<string, string>;
   settings: ServerSettings;
+  /** Host folders the user granted this server (none for built-in tools). */
+  mounts?: HostMount[];
   purpose: 'sync' | 'call' | 'pool';
   /** Set for a tool call; labels the container. */
   callId?: string;
+}
+
+/** A host folder mounted into a server's containers: read-only unless `read_write`. */
+export interface HostMount {
+  host_path: string;
+  container_path: string;
+  read_write: boolean;
 }
 
 export interface ExitInfo {
@@ -78,6 +88,8 @@ export interface Sandbox {
   prepare(app: AppRef, onProgress?: (line: string) => void): Promise<PreparedApp>;
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess>;
   /** Removes everything the sandbox holds for an app: its containers and images. */
-  forget(app: AppRef): Promise<void>;
+  forget(app: AppRef, options?: { keepData?: boolean }): Promise<void>;
+  /** The app volumes on the engine, of one app or all, with their sizes. */
+  volumes(appName?: string): Promise<VolumeView[]>;
   dispose(): Promise<void>;
 }

@@ -36,6 +36,33 @@ export interface ServerView {
   primitives_status: PrimitivesStatus;
   primitives_error?: string;
   tools: ToolView[];
+  /** `call`: a fresh container per call; `session`: one per client session, so it keeps state. */
+  lifetime: 'call' | 'session';
+  /** The app volumes it keeps across calls (container paths). */
+  volumes: string[];
+  /** The host folders the user granted it. */
+  mounts: MountView[];
+}
+
+/** A host folder granted to an app's servers, e.g. "reads ~/notes at /notes". */
+export interface MountView {
+  app: string;
+  /** The one server it is granted to; every server of the app when absent. */
+  process_type?: string;
+  host_path: string;
+  container_path: string;
+  read_write: boolean;
+  description: string;
+}
+
+/** A named volume an app declared, on the engine. */
+export interface VolumeView {
+  name: string;
+  app: string;
+  process_type: string;
+  container_path: string;
+  /** Bytes used, when the engine could tell. */
+  size?: number;
 }
 
 export interface SkippedProcess {

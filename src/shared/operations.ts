@@ -6,6 +6,8 @@ import {
   type CallRecordView,
   type ConfigView,
   type DoctorCheck,
+  type MountView,
+  type VolumeView,
   type SyncResult,
   type HubInfo,
   type InferenceEnv,
@@ -35,8 +37,10 @@ export const operationInputs = {
     path: z.string().min(1),
     name: nameSchema.optional(),
     attach: nameSchema.nullable().optional(),
+    /** Host folders granted to every server of the app from the start (absolute host paths). */
+    mounts: z.array(z.object({ host_path: z.string().min(1), container_path: z.string().min(1), read_write: z.boolean() })).default([]),
   }),
-  'apps.remove': z.object({ name: z.string() }),
+  'apps.remove': z.object({ name: z.string(), keep_data: z.boolean().default(false) }),
   'apps.build': z.object({ name: z.string() }),
   'servers.list': z.object({ resource }),
   'servers.start': z.object({ app: z.string(), process: z.string() }),
@@ -60,6 +64,17 @@ export const operationInputs = {
   'config.unset': z.object({ app: z.string(), keys: z.array(configKeySchema).min(1) }),
   key: z.object({ resource }),
   'calls.list': z.object({ limit: z.number().int().min(1).max(10_000).default(20) }),
+  'volumes.list': z.object({ app: z.string().optional() }),
+  'mounts.list': z.object({ app: z.string() }),
+  'mounts.add': z.object({
+    app: z.string(),
+    /** Absolute: the CLI resolves what the user typed against the caller's folder. */
+    host_path: z.string().min(1),
+    container_path: z.string().min(1),
+    read_write: z.boolean().default(false),
+    process: z.string().optional(),
+  }),
+  'mounts.remove': z.object({ app: z.string(), container_path: z.string().min(1) }),
 } as const;
 
 export type OperationName = keyof typeof operationInputs;
@@ -101,6 +116,10 @@ export interface OperationOutputs {
   'config.unset': ConfigView;
   key: InferenceEnv;
   'calls.list': CallRecordView[];
+  'volumes.list': VolumeView[];
+  'mounts.list': MountView[];
+  'mounts.add': MountView;
+  'mounts.remove': { app: string; removed: string };
 }
 
 /** Anything that runs operations: the hub itself, or a client of a running hub. */
