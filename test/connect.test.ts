@@ -51,15 +51,36 @@ describe('procdock connect', () => {
     expect((await cli(home, ['models:create', 'work', '--provider', 'openai', '--model', 'gpt-4o'])).code).toBe(0);
     expect((await cli(home, ['connect', 'vscode', '--project', project, '--resource', 'work'])).code).toBe(0);
     const vscode = JSON.parse(readFileSync(join(project, '.vscode', 'mcp.json'), 'utf8'));
-    expect(vscode.inputs).toEqual([{ id: 'x', type: 'promptString' }]);
+    expect(vscode.inputs[0]).toEqual({ id: 'x', type: 'promptString' });
     expect(vscode.servers.other).toEqual({ type: 'stdio', command: 'node' });
     expect(vscode.servers['procdock-work']).toMatchObject({ type: 'http', url: 'http://127.0.0.1:7420/mcp' });
     expect(backupOf(join(project, '.vscode', 'mcp.json'))).toEqual(vscodeOriginal);
-    expect(vscode.servers['procdock-work'].headers.Authorization).toBe(`Bearer ${keyOf((await cli(home, ['key', '--resource', 'work'])).stdout)}`);
+    // VS Code asks for the key once and keeps it in its secret storage: the file holds none.
+    const workKey = keyOf((await cli(home, ['key', '--resource', 'work'])).stdout);
+    expect(vscode.servers['procdock-work'].headers.Authorization).toBe('Bearer ${input:procdock-work-key}');
+    expect(vscode.inputs).toContainEqual(expect.objectContaining({ id: 'procdock-work-key', type: 'promptString', password: true }));
+    expect(readFileSync(join(project, '.vscode', 'mcp.json'), 'utf8')).not.toContain(workKey);
 
     expect((await cli(home, ['connect', 'cursor', '--project', project])).code).toBe(0);
     expect(JSON.parse(readFileSync(join(project, '.cursor', 'mcp.json'), 'utf8')).mcpServers.procdock.url).toBe('http://127.0.0.1:7420/mcp');
     expect(existsSync(join(home, '.cursor'))).toBe(false);
+  });
+
+  it('keeps the key out of a config inside a git work tree: Cursor reads it from the environment', async () => {
+    const home = tempDir();
+    const project = join(home, 'repo');
+    mkdirSync(join(project, '.git'), { recursive: true });
+    const run = await cli(home, ['connect', 'cursor', '--project', project]);
+    expect(run.code).toBe(0);
+    const key = keyOf((await cli(home, ['key'])).stdout);
+    const text = readFileSync(join(project, '.cursor', 'mcp.json'), 'utf8');
+    expect(text).not.toContain(key);
+    expect(JSON.parse(text).mcpServers.procdock.headers.Authorization).toBe('Bearer ${env:PROCDOCK_INFERENCE_KEY}');
+    expect(run.stdout).toContain(`is in the git work tree ${project}, so it names the key instead of holding it: set PROCDOCK_INFERENCE_KEY=`);
+    // Claude Desktop needs the key itself: the hub warns when that file is in a git work tree (a dotfiles repo).
+    mkdirSync(join(home, '.git'));
+    const claude = await cli(home, ['connect', 'claude']);
+    expect(claude.stdout).toMatch(/Warning: .*claude_desktop_config\.json is in the git work tree .* and holds the key/);
   });
 
   it('points Claude Desktop at the toolkit through mcp-remote, with the token in env', async () => {

@@ -99,3 +99,19 @@ export async function readServerSettings(appPath: string, processTypes: string[]
   }
   return Object.fromEntries(processTypes.map((name) => [name, { ...defaultServerSettings, ...overrides[name] }]));
 }
+
+/**
+ * What a server's settings loosen against the defaults, in words: shown at `apps:add` and `sync`,
+ * and wherever the server is, so a repo's procdock.json never loosens the sandbox unseen.
+ */
+export function loosenedSettings(settings: ServerSettings): string[] {
+  const d = defaultServerSettings;
+  const out: string[] = [];
+  if (settings.network !== d.network) out.push(`network ${settings.network}: it can reach your network and the internet`);
+  if (settings.read_only !== d.read_only) out.push('a writable root file system');
+  if (settings.memory_mb > d.memory_mb) out.push(`memory ${settings.memory_mb} MiB (default ${d.memory_mb})`);
+  if (settings.cpus > d.cpus) out.push(`${settings.cpus} CPUs (default ${d.cpus})`);
+  if (settings.ttl_seconds > d.ttl_seconds) out.push(`calls run up to ${settings.ttl_seconds} s (default ${d.ttl_seconds})`);
+  if (settings.pool > d.pool) out.push(`${settings.pool} warm containers (default ${d.pool})`);
+  return out;
+}

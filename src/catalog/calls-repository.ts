@@ -1,4 +1,5 @@
 import type { CallRecordView, CallTimings } from '../shared/api.js';
+import { storedJson, storedText } from './call-excerpt.js';
 import { nowIso, type Db } from './database.js';
 
 export interface CallStart {
@@ -10,6 +11,8 @@ export interface CallStart {
   tool: string;
   arguments: unknown;
   sandbox: string;
+  /** Values to blank out of what is stored (the app's config vars). */
+  secrets?: readonly string[];
 }
 
 export interface CallEnd {
@@ -20,6 +23,8 @@ export interface CallEnd {
   container_id: string | null;
   exit_code: number | null;
   timings: CallTimings;
+  /** Values to blank out of what is stored (the app's config vars). */
+  secrets?: readonly string[];
 }
 
 interface RawCallRow {
@@ -63,7 +68,7 @@ export class CallsRepository {
         call.app_name,
         call.process_type,
         call.tool,
-        JSON.stringify(call.arguments ?? {}),
+        storedJson(call.arguments ?? {}, call.secrets),
         call.sandbox,
         nowIso(),
       );
@@ -78,8 +83,8 @@ export class CallsRepository {
       )
       .run(
         end.warm ? 1 : 0,
-        end.result === undefined ? null : JSON.stringify(end.result),
-        end.error,
+        end.result === undefined ? null : storedJson(end.result, end.secrets),
+        storedText(end.error, end.secrets),
         end.is_error ? 1 : 0,
         end.is_error ? 'error' : 'ok',
         end.container_id,

@@ -121,4 +121,8 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (app_id, container_path)
   );
   `,
+  // 6: the tools and prompts a sync refused (names that would shadow another server's), with why.
+  `
+  ALTER TABLE servers ADD COLUMN refused_json TEXT NOT NULL DEFAULT '[]';
+  `,
 ];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
-import type { PrimitivesStatus, ServerStatus } from '../shared/api.js';
+import type { PrimitivesStatus, RefusedName, ServerStatus } from '../shared/api.js';
 import { nowIso, type Db } from './database.js';
 
 export interface ServerRow {
@@ -15,13 +15,16 @@ export interface ServerRow {
   primitives_error: string | null;
   synced_at: string | null;
   settings: ServerSettings;
+  /** What the last sync refused to expose, and why. */
+  refused: RefusedName[];
   app_image: string | null;
   created_at: string;
   updated_at: string;
 }
 
-interface RawServerRow extends Omit<ServerRow, 'settings'> {
+interface RawServerRow extends Omit<ServerRow, 'settings' | 'refused'> {
   settings_json: string;
+  refused_json: string;
 }
 
 /** A tool exactly as the server listed it (name, description, schemas, annotations, _meta…). */
@@ -38,7 +41,7 @@ export interface ServerPrimitives {
 
 const selectServers = `
   SELECT s.id, s.app_id, a.name AS app_name, a.path AS app_path, s.process_type, s.process_command,
-         s.server_status, s.primitives_status, s.primitives_error, s.synced_at, s.settings_json, a.image AS app_image,
+         s.server_status, s.primitives_status, s.primitives_error, s.synced_at, s.settings_json, s.refused_json, a.image AS app_image,
          s.created_at, s.updated_at
   FROM servers s JOIN apps a ON a.id = s.app_id`;
 
@@ -112,7 +115,7 @@ export class ServersRepository {
   }
 
   /** Replaces the server's tools, resources and prompts and marks it synced, atomically. */
-  setSynced(id: string, serverInfo: unknown, tools: ToolDefinition[], primitives: ServerPrimitives): void {
+  setSynced(id: string, serverInfo: unknown, tools: ToolDefinition[], primitives: ServerPrimitives, refused: RefusedName[] = []): void {
     const now = nowIso();
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tools WHERE server_id = ?').run(id);
@@ -127,9 +130,9 @@ export class ServersRepository {
       primitives.prompts.forEach((p, i) => insertPrimitive.run(id, 'prompt', i, p.name, JSON.stringify(p)));
       this.db
         .prepare(
-          "UPDATE servers SET primitives_status = 'synced', primitives_error = NULL, server_info_json = ?, synced_at = ?, updated_at = ? WHERE id = ?",
+          "UPDATE servers SET primitives_status = 'synced', primitives_error = NULL, server_info_json = ?, refused_json = ?, synced_at = ?, updated_at = ? WHERE id = ?",
         )
-        .run(JSON.stringify(serverInfo ?? null), now, now, id);
+        .run(JSON.stringify(serverInfo ?? null), JSON.stringify(refused), now, now, id);
     })();
   }
 
@@ -159,6 +162,10 @@ export class ServersRepository {
   }
 }
 
-function toServer({ settings_json, ...rest }: RawServerRow): ServerRow {
-  return { ...rest, settings: { ...defaultServerSettings, ...(JSON.parse(settings_json) as Partial<ServerSettings>) } };
+function toServer({ settings_json, refused_json, ...rest }: RawServerRow): ServerRow {
+  return {
+    ...rest,
+    settings: { ...defaultServerSettings, ...(JSON.parse(settings_json) as Partial<ServerSettings>) },
+    refused: JSON.parse(refused_json) as RefusedName[],
+  };
 }

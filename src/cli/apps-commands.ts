@@ -13,6 +13,7 @@ export function describeApp(app: AppView): string {
   for (const s of app.servers) {
     const tools = `${s.tools} tool${s.tools === 1 ? '' : 's'}`;
     lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${tools}]`);
+    if (s.loosened) lines.push(`    procdock.json loosens its sandbox: ${s.loosened.join('; ')}`);
   }
   for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);
   lines.push(`  attached to: ${app.resources.join(', ') || 'no resource'}`);
@@ -33,6 +34,8 @@ export function describeServers(servers: ServerView[]): string {
         s.lifetime === 'session' ? '  keeps state: one container per client session' : '  starts fresh at every call',
         ...s.volumes.map((path) => `  volume ${path}: kept across calls`),
         ...s.mounts.map((m) => `  ${m.description}`),
+        ...(s.refused ?? []).map((r) => `  refused ${r.kind} "${r.name}": ${r.reason}`),
+        ...(s.loosened ? [`  procdock.json loosens its sandbox: ${s.loosened.join('; ')}`] : []),
       ];
       const tools = s.tools.map((t) => `  ${t.name}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
       return [head, ...state, ...tools].join('\n');

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../shared/errors.js';
 import { providerPresets, type PresetName } from '../shared/presets.js';
 import { callerPath, dataCommand, ops, print, readStdin } from './cli-kit.js';
+import type { ConnectResult } from './client-config.js';
 import { table } from './format.js';
 
 interface CreateOptions {
@@ -104,7 +105,7 @@ export function registerModelCommands(program: Command): void {
           [
             `${done.replaced ? 'Updated' : 'Added'} "${done.entry}" in ${done.file}${done.backup ? ` (backup: ${done.backup})` : ''}.`,
             `Toolkit: ${url}`,
-            o.showKey ? `Key: ${env.INFERENCE_KEY}` : 'The key is in the file; print it with --show-key.',
+            ...keyLines(done, o.showKey ? env.INFERENCE_KEY : undefined),
             client === 'claude' ? 'Restart Claude Desktop to load it.' : '',
           ]
             .filter(Boolean)
@@ -125,4 +126,20 @@ export function registerModelCommands(program: Command): void {
       const { runAgent } = await import('./agent.js');
       await runAgent(prompt, { resource: o.resource, tools: o.tool, json: !!o.json });
     });
+}
+
+/** How the user gets the key to the client, and a warning where a key sits in a git work tree. */
+function keyLines(done: ConnectResult, key: string | undefined): string[] {
+  const shown = key ?? '(procdock key prints it; --show-key shows it here)';
+  switch (done.key.kind) {
+    case 'env':
+      return [`The file is in the git work tree ${done.gitTree}, so it names the key instead of holding it: set ${done.key.variable}=${shown} where Cursor starts.`];
+    case 'input':
+      return [`VS Code asks for the key once and keeps it in its secret storage: paste ${shown}.`];
+    case 'literal':
+      return [
+        key ? `Key: ${key}` : 'The key is in the file; print it with --show-key.',
+        ...(done.gitTree ? [`Warning: ${done.file} is in the git work tree ${done.gitTree} and holds the key: keep it out of commits.`] : []),
+      ];
+  }
 }

@@ -95,10 +95,22 @@ export async function serve(options: ServeOptions, until?: (hub: RunningHub) => 
   }
   await Promise.race([stopRequested, until?.(running) ?? stopRequested]);
   logger.info('stopping');
-  await server?.close();
-  await hub.close();
+  // Whatever is pending (an engine that hangs, a call mid-way) gets a few seconds, no more: what is
+  // left behind is swept at the next start.
+  const closed = (async () => {
+    await server?.close();
+    await hub.close({ now: true });
+  })();
+  const finished = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, shutdownGraceMs, false).unref())]);
+  if (!finished) logger.warn({ graceMs: shutdownGraceMs }, 'stopped with work still pending: the next start sweeps what is left');
   releaseDataDir(dataDir);
+  logger.flush();
+  // Handles a hung engine request still holds must not keep the process alive.
+  setTimeout(() => process.exit(), 500).unref();
 }
+
+/** How long a stopping hub waits for what is pending. */
+const shutdownGraceMs = 5000;
 
 /** Logs to stderr, and warnings and errors (with their traces) to the data dir's log file too. */
 function hubLogger(dataDir: string): Logger {

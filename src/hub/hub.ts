@@ -64,6 +64,9 @@ export function createSandbox(dataDir: string, env: NodeJS.ProcessEnv = process.
   return new DockerSandbox({ dataDir, buildNetwork: env.PROCDOCK_BUILD_NETWORK || 'bridge' });
 }
 
+/** Servers synced at once, hub-wide: a Procfile of 25 servers starts 4 containers at a time. */
+export const maxConcurrentSyncs = 4;
+
 type Handlers = { [N in OperationName]: (input: ParsedInput<N>) => Promise<OperationOutputs[N]> | OperationOutputs[N] };
 
 /**
@@ -99,6 +102,7 @@ export class Hub implements Operations {
       sandbox,
       { initTimeoutMs: options.initTimeoutMs ?? 60_000, listTimeoutMs: options.listTimeoutMs ?? 30_000 },
       changed,
+      new Limiter(maxConcurrentSyncs),
     );
     this.pools = options.warmPools
       ? new WarmPools(this.catalog, sandbox, options.initTimeoutMs ?? 60_000, (server, error) =>
@@ -156,7 +160,12 @@ export class Hub implements Operations {
     this.catalog.calls.failInterrupted();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops everything and closes the catalog. `now` (a signal) ends running calls by removing their
+   * containers first, rather than letting them run out their time.
+   */
+  async close(options: { now?: boolean } = {}): Promise<void> {
+    if (options.now) await this.sandbox.dispose();
     await this.pools?.close();
     await this.runner.drain();
     await this.sandbox.dispose();

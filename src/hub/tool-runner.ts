@@ -10,6 +10,7 @@ import type { CallOutcome } from '../shared/operations.js';
 import { resolveToolName } from '../toolkit/tool-names.js';
 import { capResult } from '../upstream/result-cap.js';
 import type { CallRelay, UpstreamSession } from '../upstream/upstream-session.js';
+import { checkArguments } from './arguments.js';
 import { launchOf, openSession } from './launch.js';
 import type { Limiter } from './limiter.js';
 import type { WarmPools } from './warm-pools.js';
@@ -75,10 +76,13 @@ export class ToolRunner {
   }
 
   async call(request: CallRequest): Promise<CallOutcome> {
+    checkArguments(request.args);
     const { server, tool } = this.resolve(request.resourceName, request.tool);
     const id = randomUUID();
     const sandbox = this.sandbox();
+    const secrets = Object.values(this.catalog.config.get(server.app_id));
     this.catalog.calls.start({
+      secrets,
       id,
       resource_name: request.resourceName,
       server_id: server.id,
@@ -95,6 +99,7 @@ export class ToolRunner {
       return this.execute(server, tool, id, request, clock);
     });
     this.catalog.calls.finish(id, {
+      secrets,
       warm: run.warm,
       result: run.result,
       error: run.error,

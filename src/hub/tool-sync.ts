@@ -1,8 +1,10 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerPrimitives, ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-
+import type { RefusedName } from '../shared/api.js';
+import { refusedName } from '../toolkit/tool-names.js';
 import { launchOf, openSession } from './launch.js';
+import type { Limiter } from './limiter.js';
 
 export interface SyncTimeouts {
   initTimeoutMs: number;
@@ -19,14 +21,23 @@ export class ToolSync {
     private readonly sandbox: () => Sandbox,
     private readonly timeouts: SyncTimeouts,
     private readonly changed: () => void,
+    /** Bounds how many servers sync at once, whatever a Procfile holds. */
+    private readonly limiter: Limiter,
   ) {}
 
   async sync(server: ServerRow): Promise<void> {
     this.catalog.servers.setSyncing(server.id);
     this.changed();
     try {
-      const { info, tools, primitives } = await this.readTools(server);
-      this.catalog.servers.setSynced(server.id, info, tools, primitives);
+      const { info, tools, primitives } = await this.limiter.run(() => this.readTools(server));
+      const refused: RefusedName[] = [];
+      const keep = <T extends { name: string }>(kind: RefusedName['kind'], items: T[]) =>
+        items.filter((item) => {
+          const reason = refusedName(item.name);
+          if (reason) refused.push({ kind, name: item.name, reason });
+          return !reason;
+        });
+      this.catalog.servers.setSynced(server.id, info, keep('tool', tools), { ...primitives, prompts: keep('prompt', primitives.prompts) }, refused);
     } catch (error) {
       this.catalog.servers.setSyncError(server.id, error instanceof Error ? error.message : String(error));
     }

@@ -1,4 +1,5 @@
 import { describeMount } from '../apps/host-mounts.js';
+import { loosenedSettings } from '../apps/server-settings.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { MountRow } from '../catalog/mounts-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
@@ -27,6 +28,9 @@ export class Views {
       mounts: this.catalog.mounts.forServer(row.app_id, row.process_type).map((mount) => this.mount(row.app_name, mount)),
     };
     if (row.primitives_error) view.primitives_error = row.primitives_error;
+    if (row.refused.length > 0) view.refused = row.refused;
+    const loosened = loosenedSettings(row.settings);
+    if (loosened.length > 0) view.loosened = loosened;
     return view;
   }
 
@@ -49,12 +53,16 @@ export class Views {
       id: app.id,
       name: app.name,
       path: app.path,
-      servers: this.catalog.servers.listByApp(app.id).map((server) => ({
-        process_type: server.process_type,
-        process_command: server.process_command,
-        primitives_status: server.primitives_status,
-        tools: this.catalog.servers.tools(server.id).length,
-      })),
+      servers: this.catalog.servers.listByApp(app.id).map((server) => {
+        const loosened = loosenedSettings(server.settings);
+        return {
+          process_type: server.process_type,
+          process_command: server.process_command,
+          primitives_status: server.primitives_status,
+          tools: this.catalog.servers.tools(server.id).length,
+          ...(loosened.length > 0 ? { loosened } : {}),
+        };
+      }),
       skipped: app.skipped,
       resources: this.catalog.models.resourceNamesOf(app.id),
       build_status: app.build_status,

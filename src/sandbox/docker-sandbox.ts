@@ -6,7 +6,7 @@ import { AppError } from '../shared/errors.js';
 import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
 import type { VolumeView } from '../shared/api.js';
 import type { AppRef, BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
-import { VolumeViews } from './volumes.js';
+import { AppVolumes } from './volumes.js';
 
 export interface DockerSandboxOptions {
   /** Distinguishes this data dir's containers from another hub's on the same engine. */
@@ -45,13 +45,14 @@ export class DockerSandbox implements Sandbox {
     this.client ??= (async () => {
       const docker = this.options.docker ?? new (await import('dockerode')).default();
       const images = new ImageBuilder(docker, this.home, this.options.baseImages ?? baseImagesFromEnv(), this.options.buildNetwork ?? 'bridge');
-      return { docker, images, volumes: new VolumeViews(docker, this.home) };
+      return { docker, images, volumes: new AppVolumes(docker, this.home) };
     })();
     return this.client;
   }
 
   async start(): Promise<void> {
-    await this.sweep().catch(() => undefined);
+    // An engine that hangs must not hold the hub's start: the sweep goes on in the background.
+    await withTimeout(this.sweep(), 5000, 'the engine did not answer').catch(() => undefined);
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepIntervalMs ?? 30_000);
     this.sweeper.unref();
   }
@@ -102,6 +103,7 @@ export class DockerSandbox implements Sandbox {
       throw new AppError('sandbox', `app "${spec.app.name}" has no image yet: run procdock apps:build ${spec.app.name}`);
     }
     const { docker, volumes } = await this.engine();
+    await this.checkLimits(spec);
     let container: Docker.Container;
     try {
       const user = containerUser(spec);
@@ -119,6 +121,19 @@ export class DockerSandbox implements Sandbox {
       await proc.dispose();
       if (isEngineDown(error)) throw engineError(error);
       throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot start its container: ${messageOf(error)}`);
+    }
+  }
+
+  /** Refuses settings the engine cannot give (more CPUs or memory than it has), naming them. */
+  private async checkLimits(spec: ServerLaunch): Promise<void> {
+    const engine = await this.engine();
+    engine.limits ??= engine.docker.info().then((info: { NCPU?: number; MemTotal?: number }) => ({ cpus: info.NCPU ?? Infinity, memory: info.MemTotal ?? Infinity }));
+    const limits = await engine.limits.catch(() => ({ cpus: Infinity, memory: Infinity }));
+    const { cpus, memory_mb } = spec.settings;
+    const where = `${spec.app.name}/${spec.processType}: procdock.json asks for`;
+    if (cpus > limits.cpus) throw new AppError('invalid_input', `${where} ${cpus} CPUs; the engine has ${limits.cpus}`);
+    if (memory_mb * 1024 * 1024 > limits.memory) {
+      throw new AppError('invalid_input', `${where} ${memory_mb} MiB of memory; the engine has ${Math.floor(limits.memory / 1024 / 1024)} MiB`);
     }
   }
 
@@ -266,7 +281,9 @@ class ContainerProcess implements SandboxProcess {
 interface Engine {
   docker: Docker;
   images: ImageBuilder;
-  volumes: VolumeViews;
+  volumes: AppVolumes;
+  /** What the engine can give a container, asked once. */
+  limits?: Promise<{ cpus: number; memory: number }>;
 }
 
 /**

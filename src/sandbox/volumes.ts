@@ -13,7 +13,7 @@ type VolumeMount = { Type: 'volume'; Source: string; Target: string; ReadOnly: f
  * The named volumes apps declare (`"volumes": ["/data"]`): one per app, process and path, labelled
  * with this data dir, kept across calls, rebuilds and restarts until the app is removed.
  */
-export class VolumeViews {
+export class AppVolumes {
   /** Volumes made ready for a user in this hub's lifetime (name@user), or being made so. */
   private readonly ready = new Map<string, Promise<void>>();
 

@@ -42,6 +42,17 @@ export interface ServerView {
   volumes: string[];
   /** The host folders the user granted it. */
   mounts: MountView[];
+  /** Tools and prompts its last sync refused to expose, each with why. */
+  refused?: RefusedName[];
+  /** What its app's procdock.json loosens against the sandbox's defaults, in words. */
+  loosened?: string[];
+}
+
+/** A tool or prompt a sync would not expose. */
+export interface RefusedName {
+  kind: 'tool' | 'prompt';
+  name: string;
+  reason: string;
 }
 
 /** A host folder granted to an app's servers, e.g. "reads ~/notes at /notes". */
@@ -75,7 +86,7 @@ export interface AppView {
   id: string;
   name: string;
   path: string;
-  servers: { process_type: string; process_command: string; primitives_status: PrimitivesStatus; tools: number }[];
+  servers: { process_type: string; process_command: string; primitives_status: PrimitivesStatus; tools: number; loosened?: string[] }[];
   skipped: SkippedProcess[];
   resources: string[];
   build_status: 'none' | 'building' | 'built' | 'error';

@@ -25,6 +25,20 @@ export function exposedNames<T extends ToolRef>(tools: readonly T[]): Map<string
   return exposed;
 }
 
+/**
+ * Why a server may not offer a tool or prompt under this name, if it may not: a `/` is Heroku's
+ * namespace separator, and `<mcp…>__<name>` is how the toolkit names another server's tool on a
+ * clash. Either would let one server take calls meant for another.
+ */
+export function refusedName(name: string): string | undefined {
+  if (name.includes('/')) return 'a name with "/" would pass for another server’s namespaced name';
+  const separator = name.indexOf('__');
+  if (separator > 0 && /^mcp[A-Za-z0-9_-]*$/.test(name.slice(0, separator))) {
+    return `"${name.slice(0, separator)}__…" is how the toolkit names the tools of the server "${name.slice(0, separator)}"`;
+  }
+  return undefined;
+}
+
 export function shorten(name: string): string {
   if (name.length <= maxToolNameLength) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);

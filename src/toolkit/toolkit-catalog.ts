@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerPrimitives, ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
-import { exposedNames } from './tool-names.js';
+import { exposedNames, refusedName } from './tool-names.js';
 
 /** One tool as a resource's toolkit exposes it, and where it comes from. */
 export interface ToolkitTool {
@@ -27,8 +27,9 @@ function startedServers(catalog: Catalog, resourceId: string): ServerRow[] {
  * the catalog each time, so it always matches what `GET /v1/mcp/servers` shows.
  */
 export function toolkitTools(catalog: Catalog, resourceId: string): ToolkitTool[] {
+  // Names a sync would now refuse stay hidden even if an older sync stored them.
   const tools = startedServers(catalog, resourceId).flatMap((server) =>
-    catalog.servers.tools(server.id).map((definition) => ({
+    catalog.servers.tools(server.id).filter((definition) => !refusedName(definition.name)).map((definition) => ({
       namespace: server.process_type,
       name: definition.name,
       definition,

@@ -7,10 +7,21 @@ import type { SandboxProcess } from '../sandbox/sandbox.js';
 export type UpstreamFault =
   | { kind: 'garbage'; line: string }
   | { kind: 'oversized'; limit: number }
+  | { kind: 'flood'; limit: number }
   | { kind: 'exited'; code: number | null; signal: string | null };
 
 /** Largest single message accepted from a server; past it the session ends. */
-export const maxMessageBytes = 64 * 1024 * 1024;
+export const maxMessageBytes = 16 * 1024 * 1024;
+
+/** Most notifications a server may send in one second; past it the session ends. */
+export const maxNotificationsPerSecond = 1000;
+
+/**
+ * Read lines waiting to be delivered: past the high mark the server's stdout is paused (it then
+ * blocks on its own writes), below the low mark it is read again, so the hub's memory stays flat.
+ */
+const queueHighBytes = 1024 * 1024;
+const queueLowBytes = 256 * 1024;
 
 /**
  * MCP's stdio framing (one JSON-RPC message per line) over a sandboxed process's streams. It never
@@ -23,7 +34,12 @@ export class StdioStreamTransport implements Transport {
   fault: UpstreamFault | undefined;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private readonly lines: string[] = [];
+  private lines: string[] = [];
+  /** The next line of `lines` to deliver (a queue without O(n) shifts). */
+  private head = 0;
+  private queuedBytes = 0;
+  private paused = false;
+  private notifications = { windowStart: 0, count: 0 };
   private delivering = false;
   private ending = false;
   private closed = false;
@@ -76,6 +92,11 @@ export class StdioStreamTransport implements Transport {
       this.pendingBytes = 0;
       rest = rest.subarray(newline + 1);
       this.lines.push(line);
+      this.queuedBytes += line.length;
+    }
+    if (this.queuedBytes > queueHighBytes && !this.paused) {
+      this.paused = true;
+      this.proc.stdout.pause();
     }
     this.drainLines();
     if (this.closed || rest.length === 0) return;
@@ -91,9 +112,9 @@ export class StdioStreamTransport implements Transport {
    */
   private drainLines(): void {
     if (this.delivering) return;
-    for (let line = this.lines.shift(); line !== undefined && !this.closed; line = this.lines.shift()) {
+    for (let line = this.next(); line !== undefined && !this.closed; line = this.next()) {
       const wasNotification = this.deliver(line);
-      if (wasNotification && this.lines.length > 0) {
+      if (wasNotification && this.head < this.lines.length) {
         this.delivering = true;
         setImmediate(() => {
           this.delivering = false;
@@ -103,6 +124,23 @@ export class StdioStreamTransport implements Transport {
       }
     }
     if (this.ending) void this.close();
+  }
+
+  /** Takes the next queued line, and reads stdout again once the queue is low. */
+  private next(): string | undefined {
+    const line = this.lines[this.head];
+    if (line === undefined) return undefined;
+    this.head++;
+    this.queuedBytes -= line.length;
+    if (this.head === this.lines.length) {
+      this.lines = [];
+      this.head = 0;
+    }
+    if (this.paused && this.queuedBytes < queueLowBytes && !this.closed) {
+      this.paused = false;
+      this.proc.stdout.resume();
+    }
+    return line;
   }
 
   /** Closes once every line already read has been delivered. */
@@ -121,13 +159,27 @@ export class StdioStreamTransport implements Transport {
       this.fail({ kind: 'garbage', line: line.length > 200 ? `${line.slice(0, 200)}…` : line });
       return false;
     }
+    const notification = 'method' in message && !('id' in message);
+    if (notification && this.tooManyNotifications()) {
+      this.fail({ kind: 'flood', limit: maxNotificationsPerSecond });
+      return false;
+    }
     this.onmessage?.(message);
-    return 'method' in message && !('id' in message);
+    return notification;
+  }
+
+  private tooManyNotifications(): boolean {
+    const now = Date.now();
+    if (now - this.notifications.windowStart >= 1000) this.notifications = { windowStart: now, count: 0 };
+    return ++this.notifications.count > maxNotificationsPerSecond;
   }
 
   private fail(fault: UpstreamFault): void {
     this.fault ??= fault;
     this.pending = [];
+    this.lines = [];
+    this.head = 0;
+    this.queuedBytes = 0;
     void this.close();
   }
 }

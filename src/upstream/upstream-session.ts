@@ -196,7 +196,9 @@ export function describeFault(fault: UpstreamFault): string {
     case 'garbage':
       return `the server wrote non-JSON to stdout (${JSON.stringify(fault.line)}); an MCP stdio server must write only JSON-RPC messages there and log to stderr`;
     case 'oversized':
-      return `the server sent a message over ${fault.limit / 1024 / 1024} MiB`;
+      return `the server sent a message over ${fault.limit / 1024 / 1024} MiB, the most a message may hold; the call was stopped`;
+    case 'flood':
+      return `the server sent more than ${fault.limit} notifications in one second, the most it may send; the call was stopped`;
     case 'exited':
       return fault.signal
         ? `the server was killed by ${fault.signal}`
