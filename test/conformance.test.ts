@@ -39,8 +39,10 @@ describe.skipIf(!docker)('the MCP conformance suite through the hub (--no-auth, 
   beforeAll(async () => {
     const home = freshHome();
     // The fixture offers what every scenario calls (test_* tools, resources, prompts); the SDK is its only dependency.
+    // Session lifetime: a client session's subscriptions live in its own container of the fixture.
     const app = makeNpmApp('mcp-fixture: node conformance-fixture.mjs\n', ['@modelcontextprotocol/sdk'], 'fixture', {
       'conformance-fixture.mjs': readFileSync(join(fixtureServers, 'conformance-fixture.mjs'), 'utf8'),
+      'procdock.json': JSON.stringify({ servers: { 'mcp-fixture': { lifetime: 'session' } } }),
     });
     const added = await cli(home, ['apps:add', app]);
     expect(added.code, added.stderr).toBe(0);
@@ -55,12 +57,13 @@ describe.skipIf(!docker)('the MCP conformance suite through the hub (--no-auth, 
     expect(hub.output()).toMatch(/WARNING: --no-auth/);
   });
 
-  it('passes every active scenario but the two that need a live server to subscribe to', async () => {
+  it('passes every active scenario, resources-subscribe and resources-unsubscribe included', async () => {
     const { output } = await conformance(`${hub.url}/mcp`);
     const results = summary(output);
     expect(results.size, output.slice(-4000)).toBe(31);
     const failed = [...results].filter(([, passed]) => !passed).map(([name]) => name);
-    expect(failed, output.slice(-4000)).toEqual(['resources-subscribe', 'resources-unsubscribe']);
-    expect([...results.values()].filter(Boolean)).toHaveLength(29);
+    expect(failed, output.slice(-4000)).toEqual([]);
+    expect(results.get('resources-subscribe')).toBe(true);
+    expect(results.get('resources-unsubscribe')).toBe(true);
   }, 300_000);
 });

@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -17,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerView } from '../src/shared/api.js';
 import { dockerEngine } from './docker.js';
-import { cleanupTempDirs, cli, freshHome, makeFixtureApp, makeNpmApp, root } from './helpers.js';
+import { cleanupTempDirs, cli, freshHome, makeFixtureApp, makeNpmApp, root, tempDir } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
 const docker = await dockerEngine();
@@ -105,14 +106,25 @@ describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
     await client.close();
   });
 
-  it('passes progress notifications through while a call runs', async () => {
-    const client = await connect(hub, 'http', key);
-    const progress: number[] = [];
+  it('passes progress notifications through, in order and before the result, while a call runs', async () => {
+    const client = new Client({ name: 'toolkit-test', version: '1' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } });
+    await client.connect(transport);
+    // What the hub sends, as it arrives: the SDK client itself may drop a progress notification
+    // that lands in the same read as the result (it handles notifications a microtask late).
+    const seen: string[] = [];
+    const deliver = transport.onmessage;
+    transport.onmessage = (message) => {
+      const m = message as { method?: string; params?: { progress?: number }; result?: unknown };
+      if (m.method === 'notifications/progress') seen.push(`progress ${m.params?.progress}`);
+      else if (m.result !== undefined) seen.push('result');
+      deliver?.(message);
+    };
     const result = await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, undefined, {
-      onprogress: (p) => progress.push(p.progress),
+      onprogress: () => undefined,
     });
     expect(result.isError).toBeFalsy();
-    expect(progress).toEqual([1, 2, 3]);
+    expect(seen).toEqual(['progress 1', 'progress 2', 'progress 3', 'result']);
     await client.close();
   });
 
@@ -132,15 +144,24 @@ describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
     await client.close();
   });
 
-  it("relays a server's roots, sampling and elicitation requests to the client whose call runs", async () => {
+  it("relays a server's roots (mapped onto its folders), sampling and elicitation requests to the client whose call runs", async () => {
     expect((await cli(home, ['attach', 'relay'])).code).toBe(0);
+    const notes = join(tempDir(), 'notes');
+    mkdirSync(join(notes, 'drafts'), { recursive: true });
+    expect((await cli(home, ['mounts:add', 'relay', `${notes}:/notes`])).code).toBe(0);
     const client = new Client({ name: 'relay-test', version: '1' }, { capabilities: { roots: {}, sampling: {}, elicitation: {} } });
-    client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///home/me/notes', name: 'notes' }] }));
+    // The server sees the root inside the folder granted to it, at its container path; never the other.
+    client.setRequestHandler(ListRootsRequestSchema, () => ({
+      roots: [
+        { uri: pathToFileURL(join(notes, 'drafts')).href, name: 'drafts' },
+        { uri: 'file:///home/me/secret', name: 'not granted' },
+      ],
+    }));
     client.setRequestHandler(CreateMessageRequestSchema, () => ({ role: 'assistant', content: { type: 'text', text: 'hi from the client' }, model: 'test' }));
     client.setRequestHandler(ElicitRequestSchema, (request) => ({ action: 'accept', content: { name: `answered ${request.params.message}` } }));
     await client.connect(new StreamableHTTPClientTransport(new URL(`${hub.url}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${key}` } } }));
     const answer = async (name: string) => JSON.parse(((await client.callTool({ name, arguments: {} })).content as { text: string }[])[0]!.text) as Record<string, unknown>;
-    expect(await answer('ask-roots')).toEqual({ roots: [{ uri: 'file:///home/me/notes', name: 'notes' }] });
+    expect(await answer('ask-roots')).toEqual({ roots: [{ uri: 'file:///notes/drafts', name: 'drafts' }] });
     expect(await answer('ask-sampling')).toMatchObject({ content: { type: 'text', text: 'hi from the client' } });
     expect(await answer('ask-elicitation')).toEqual({ action: 'accept', content: { name: 'answered Your name?' } });
     await client.close();

@@ -166,6 +166,7 @@ export class Hub implements Operations {
    */
   async close(options: { now?: boolean } = {}): Promise<void> {
     if (options.now) await this.sandbox.dispose();
+    await this.runner.closeSessions();
     await this.pools?.close();
     await this.runner.drain();
     await this.sandbox.dispose();

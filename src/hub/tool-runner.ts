@@ -12,6 +12,8 @@ import { capResult } from '../upstream/result-cap.js';
 import type { CallRelay, UpstreamSession } from '../upstream/upstream-session.js';
 import { checkArguments } from './arguments.js';
 import { launchOf, openSession } from './launch.js';
+import { relayWithRoots } from './roots.js';
+import { SessionServers, type HeldServer } from './session-servers.js';
 import type { Limiter } from './limiter.js';
 import type { WarmPools } from './warm-pools.js';
 
@@ -26,6 +28,8 @@ export interface CallRequest {
   onProgress?: (progress: Progress) => void;
   /** Answers the server's own requests (sampling, elicitation, roots) and takes its log messages. */
   relay?: CallRelay;
+  /** The client session the call belongs to: a session-lifetime server keeps one container per session. */
+  session?: string;
 }
 
 /** The server and tool a request names, within one model resource. */
@@ -41,6 +45,8 @@ export interface ResolvedTool {
  */
 export class ToolRunner {
   private readonly cleanups = new Set<Promise<unknown>>();
+  /** The containers of session-lifetime servers, per client session. */
+  readonly sessions: SessionServers;
 
   constructor(
     private readonly catalog: Catalog,
@@ -49,7 +55,11 @@ export class ToolRunner {
     private readonly initTimeoutMs: number,
     private readonly changed: () => void,
     private readonly pools?: WarmPools,
-  ) {}
+  ) {
+    this.sessions = new SessionServers((server) =>
+      this.acquire(server, { purpose: 'session', signal: new AbortController().signal, ttlMs: this.initTimeoutMs, onLaunched: () => undefined }),
+    );
+  }
 
   /** The tool a name stands for among the resource's started servers, as its toolkit names them. */
   resolve(resourceName: string, wanted: string): ResolvedTool {
@@ -109,7 +119,7 @@ export class ToolRunner {
       timings: clock.timings(),
     });
     this.changed();
-    if (run.proc) this.track(run.proc.dispose().then((exit) => this.catalog.calls.setExit(id, exit.code)));
+    if (run.proc && !run.kept) this.track(run.proc.dispose().then((exit) => this.catalog.calls.setExit(id, exit.code)));
     const call = this.catalog.calls.find(id);
     if (!call) throw new Error(`call ${id} vanished`);
     return { result: run.result as CallOutcome['result'], call };
@@ -119,13 +129,23 @@ export class ToolRunner {
    * Runs one request that is not a tool call (a resource read, a prompt, a completion) on a server
    * of its own, warm or fresh, within the server's ttl. Failures throw, saying what happened.
    */
-  async onServer<T>(server: ServerRow, step: string, work: (session: UpstreamSession, signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async onServer<T>(
+    server: ServerRow,
+    step: string,
+    work: (session: UpstreamSession, signal: AbortSignal) => Promise<T>,
+    signal?: AbortSignal,
+    /** The client session: a session-lifetime server answers from that session's container. */
+    session?: string,
+  ): Promise<T> {
     const ttlMs = server.settings.ttl_seconds * 1000;
     return this.limiter.run(() =>
       this.withDeadline(ttlMs, signal, async (deadline) => {
         let proc: SandboxProcess | undefined;
         try {
-          const lease = await this.acquire(server, undefined, deadline, ttlMs, (launched) => (proc = launched));
+          if (session && server.settings.lifetime === 'session') {
+            return await this.sessions.use(session, server, (held) => work(held.session, deadline));
+          }
+          const lease = await this.acquire(server, { purpose: 'call', signal: deadline, ttlMs, onLaunched: (launched) => (proc = launched) });
           return await work(lease.session, deadline);
         } catch (error) {
           if (deadline.aborted && !signal?.aborted) {
@@ -145,35 +165,31 @@ export class ToolRunner {
     callId: string,
     request: CallRequest,
     clock: CallClock,
-  ): Promise<{ result: CallToolResult; error: string | null; warm: boolean; proc?: SandboxProcess }> {
+  ): Promise<Execution> {
     const ttlMs = request.ttlMs ?? server.settings.ttl_seconds * 1000;
+    const clientSession = server.settings.lifetime === 'session' ? request.session : undefined;
+    if (clientSession) return this.executeInSession(server, tool, clientSession, request, clock, ttlMs);
     let proc: SandboxProcess | undefined;
     let warm = false;
     return this.withDeadline(ttlMs, request.signal, async (signal) => {
       try {
-        const lease = await this.acquire(server, callId, signal, ttlMs, (launched) => {
-          proc = launched;
-          clock.mark('start');
+        const lease = await this.acquire(server, {
+          purpose: 'call',
+          callId,
+          signal,
+          ttlMs,
+          onLaunched: (launched) => {
+            proc = launched;
+            clock.mark('start');
+          },
         });
         ({ proc, warm } = lease);
-        lease.session.relay = request.relay;
-        clock.mark('init');
-        const result = await lease.session.callTool(tool, request.args, {
-          timeout: ttlMs,
-          signal,
-          ...(request.onProgress ? { onprogress: request.onProgress } : {}),
-        });
-        clock.mark('run');
+        const result = await this.callOn(lease.session, server, tool, request, clock, ttlMs, signal);
         void lease.session.close();
-        return { result: capResult(result), error: null, warm, proc };
+        return { result, error: null, warm, proc };
       } catch (error) {
         clock.markMissing();
-        const message =
-          signal.aborted && !request.signal?.aborted
-            ? `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`
-            : error instanceof Error
-              ? error.message
-              : String(error);
+        const message = this.failure(error, signal, request, server, tool, ttlMs);
         const result: CallToolResult = { isError: true, content: [{ type: 'text', text: message }] };
         return { result, error: message, warm, ...(proc ? { proc } : {}) };
       } finally {
@@ -183,27 +199,74 @@ export class ToolRunner {
     });
   }
 
+  /**
+   * A call to a session-lifetime server in its client session's container, which stays for the
+   * session's next calls. A call that runs out of time ends the container (and its state with it).
+   */
+  private executeInSession(server: ServerRow, tool: string, clientSession: string, request: CallRequest, clock: CallClock, ttlMs: number): Promise<Execution> {
+    return this.withDeadline(ttlMs, request.signal, async (signal) => {
+      let held: HeldServer | undefined;
+      try {
+        return await this.sessions.use(clientSession, server, async (h) => {
+          held = h;
+          clock.mark('start');
+          const result = await this.callOn(h.session, server, tool, request, clock, ttlMs, signal);
+          return { result, error: null, warm: h.warm, proc: h.proc, kept: true };
+        });
+      } catch (error) {
+        clock.markMissing();
+        if (signal.aborted) this.sessions.drop(clientSession, server);
+        const message = this.failure(error, signal, request, server, tool, ttlMs);
+        return { result: { isError: true, content: [{ type: 'text', text: message }] }, error: message, warm: held?.warm ?? false, kept: true, ...(held ? { proc: held.proc } : {}) };
+      }
+    });
+  }
+
+  /** `tools/call` on a started session, the roots it asks for mapped onto its granted folders. */
+  private async callOn(session: UpstreamSession, server: ServerRow, tool: string, request: CallRequest, clock: CallClock, ttlMs: number, signal: AbortSignal): Promise<CallToolResult> {
+    session.relay = relayWithRoots(request.relay, this.catalog.mounts.forServer(server.app_id, server.process_type));
+    clock.mark('init');
+    const result = await session.callTool(tool, request.args, {
+      timeout: ttlMs,
+      signal,
+      ...(request.onProgress ? { onprogress: request.onProgress } : {}),
+    });
+    clock.mark('run');
+    return capResult(result);
+  }
+
+  private failure(error: unknown, signal: AbortSignal, request: CallRequest, server: ServerRow, tool: string, ttlMs: number): string {
+    if (signal.aborted && !request.signal?.aborted) {
+      return `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`;
+    }
+    return error instanceof Error ? error.message : String(error);
+  }
+
   /** A session on the server: a warm one if its pool has one, else a fresh launch and handshake. */
-  private async acquire(
-    server: ServerRow,
-    callId: string | undefined,
-    signal: AbortSignal,
-    ttlMs: number,
-    onLaunched: (proc: SandboxProcess) => void,
-  ): Promise<{ session: UpstreamSession; proc: SandboxProcess; warm: boolean }> {
+  private async acquire(server: ServerRow, how: Acquire): Promise<{ session: UpstreamSession; proc: SandboxProcess; warm: boolean }> {
     const warm = this.pools?.take(server);
     if (warm) {
-      onLaunched(warm.proc);
+      how.onLaunched(warm.proc);
       return { ...warm, warm: true };
     }
-    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'call', callId), signal);
-    onLaunched(proc);
-    const session = await openSession(proc, {
-      label: `${server.app_name}/${server.process_type}`,
-      initTimeoutMs: Math.min(this.initTimeoutMs, ttlMs),
-      signal,
-    });
-    return { session, proc, warm: false };
+    const proc = await this.sandbox().launch(launchOf(this.catalog, server, how.purpose, how.callId), how.signal);
+    how.onLaunched(proc);
+    try {
+      const session = await openSession(proc, {
+        label: `${server.app_name}/${server.process_type}`,
+        initTimeoutMs: Math.min(this.initTimeoutMs, how.ttlMs),
+        signal: how.signal,
+      });
+      return { session, proc, warm: false };
+    } catch (error) {
+      if (how.purpose === 'session') await proc.dispose();
+      throw error;
+    }
+  }
+
+  /** Ends the containers of session-lifetime servers; the hub calls it when it stops. */
+  async closeSessions(): Promise<void> {
+    await this.sessions.close();
   }
 
   /** Runs `work` with a signal that fires at the deadline or when `outer` does. */
@@ -226,6 +289,24 @@ export class ToolRunner {
     const tracked = work.catch(() => undefined).finally(() => this.cleanups.delete(tracked));
     this.cleanups.add(tracked);
   }
+}
+
+/** How a call ran: its result, and the container (kept when it belongs to a client session). */
+interface Execution {
+  result: CallToolResult;
+  error: string | null;
+  warm: boolean;
+  proc?: SandboxProcess;
+  kept?: boolean;
+}
+
+/** How to get a server for one request. */
+interface Acquire {
+  purpose: 'call' | 'session';
+  callId?: string;
+  signal: AbortSignal;
+  ttlMs: number;
+  onLaunched: (proc: SandboxProcess) => void;
 }
 
 /** Measures the phases of one call: queued, container start, server init, tool run, total. */

@@ -20,7 +20,7 @@ export interface ServerLaunch {
   settings: ServerSettings;
   /** Host folders the user granted this server (none for built-in tools). */
   mounts?: HostMount[];
-  purpose: 'sync' | 'call' | 'pool';
+  purpose: 'sync' | 'call' | 'pool' | 'session';
   /** Set for a tool call; labels the container. */
   callId?: string;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -10,6 +11,8 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
   CreateMessageResultSchema,
   ElicitResultSchema,
   ListRootsResultSchema,
@@ -37,13 +40,22 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
   const server = new Server(toolkitInfo, {
     capabilities: {
       tools: { listChanged: true },
-      resources: { listChanged: true },
+      resources: { listChanged: true, subscribe: true },
       prompts: { listChanged: true },
       completions: {},
       logging: {},
     },
-    instructions: `Tools of the Procdock model resource "${resourceName}". Each call runs in a fresh, isolated container.`,
+    instructions: toolkitInstructions(hub, resourceName),
   });
+  // This client session's containers of session-lifetime servers live as long as it does.
+  const clientSession = randomUUID();
+  const stopListening = hub.runner.sessions.listen(clientSession, {
+    resourceUpdated: (params) => void server.sendResourceUpdated(params).catch(() => undefined),
+  });
+  server.onclose = () => {
+    stopListening();
+    void hub.runner.sessions.endSession(clientSession);
+  };
 
   server.setRequestHandler(ListToolsRequestSchema, () => {
     const resource = hub.registry.resource(resourceName);
@@ -100,12 +112,29 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
     signal: AbortSignal,
   ): Promise<T> {
     try {
-      return await hub.runner.onServer(target, step, (session, s) => work(session.client, s), signal);
+      return await hub.runner.onServer(target, step, (session, s) => work(session.client, s), signal, clientSession);
     } catch (error) {
       if (error instanceof McpError) throw error;
       throw new McpError(ErrorCode.InternalError, error instanceof Error ? error.message : String(error));
     }
   }
+
+  /** Subscriptions go to the session's own container of the server that serves the URI. */
+  const subscription = async (method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: AbortSignal) => {
+    const target = routeResource(hub.catalog, resourceId(), uri);
+    if (!target) throw new McpError(resourceNotFound, `Resource not found: ${uri}`, { uri });
+    if (target.settings.lifetime !== 'session') {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `${method}: ${target.app_name}/${target.process_type} starts fresh at every call, so there is nothing live to watch; set "lifetime": "session" for it in its procdock.json`,
+      );
+    }
+    const params = { uri };
+    await upstream(target, method, (c, s) => (method === 'resources/subscribe' ? c.subscribeResource(params, { signal: s }) : c.unsubscribeResource(params, { signal: s })), signal);
+    return {};
+  };
+  server.setRequestHandler(SubscribeRequestSchema, (request, extra) => subscription('resources/subscribe', request.params.uri, extra.signal));
+  server.setRequestHandler(UnsubscribeRequestSchema, (request, extra) => subscription('resources/unsubscribe', request.params.uri, extra.signal));
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const token = request.params._meta?.progressToken;
@@ -119,6 +148,7 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
         tool: request.params.name,
         args: request.params.arguments ?? {},
         resourceName,
+        session: clientSession,
         signal: extra.signal,
         relay: relayTo(server, extra, notify),
         ...(token === undefined
@@ -139,6 +169,17 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
   });
 
   return server;
+}
+
+/** What the client is told at initialize: the resource, and which of its servers keep state. */
+function toolkitInstructions(hub: Hub, resourceName: string): string {
+  const resource = hub.catalog.models.findByName(resourceName);
+  const servers = resource ? hub.catalog.servers.listByResource(resource.id) : [];
+  const stateful = servers.filter((s) => s.settings.lifetime === 'session').map((s) => s.process_type);
+  const keeps = stateful.length
+    ? ` These keep state for the length of this session, in one container of their own: ${stateful.join(', ')}.`
+    : '';
+  return `Tools of the Procdock model resource "${resourceName}". Each call runs in a fresh, isolated container unless its server keeps state.${keeps}`;
 }
 
 type RequestExtra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];

@@ -46,6 +46,11 @@ export class StdioStreamTransport implements Transport {
 
   constructor(private readonly proc: SandboxProcess) {}
 
+  /** Whether the session has ended: the server went, or it was closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   start(): Promise<void> {
     this.proc.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     this.proc.stdout.on('error', (error) => this.onerror?.(error));

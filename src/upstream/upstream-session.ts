@@ -8,6 +8,7 @@ import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   McpError,
+  ResourceUpdatedNotificationSchema,
   type CallToolResult,
   type ClientCapabilities,
   type Implementation,
@@ -54,6 +55,8 @@ const hubClientInfo: Implementation = { name: 'procdock', version: '0.1.0' };
 export class UpstreamSession {
   /** Where this session's server-to-client requests go; set for the call it serves. */
   relay: CallRelay | undefined;
+  /** Hears the server's `notifications/resources/updated` (subscriptions of a session-lifetime server). */
+  onResourceUpdated: ((params: { uri: string }) => void) | undefined;
 
   private constructor(
     readonly client: Client,
@@ -78,10 +81,16 @@ export class UpstreamSession {
     client.setRequestHandler(ElicitRequestSchema, (request) => relay(request) as never);
     client.setRequestHandler(ListRootsRequestSchema, (request) => relay(request) as never);
     client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => session.relay?.log?.(notification.params));
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => session.onResourceUpdated?.(notification.params));
     await session.guard('initialize', () =>
       client.connect(transport, { timeout: options.initTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) }),
     );
     return session;
+  }
+
+  /** Whether the server is gone (exited, faulted) or the session was closed. */
+  get closed(): boolean {
+    return this.transport.isClosed;
   }
 
   get serverInfo(): { serverInfo?: Implementation; capabilities?: ServerCapabilities; instructions?: string } {
