@@ -1,11 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecordView, ServerView } from '../src/shared/api.js';
-import { containersOf, dockerEngine, homeLabel, volumesOf } from './docker.js';
+import { containersOf, dockerEngine, homeLabel, testNodeImage, volumesOf } from './docker.js';
 import { cleanupTempDirs, cli, fixtureFiles, freshHome, makeFixtureApp, makeNpmApp, tempDir, testEnv, writeApp } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
@@ -113,6 +113,27 @@ describe.skipIf(!docker)('a malicious server behind the hub', () => {
 });
 
 describe.skipIf(!docker)('a malicious repo', () => {
+  it('M7: its build steps cannot reach services on the host’s loopback, the hub’s own port included', async () => {
+    const home = freshHome();
+    const hub = await serveHub(home);
+    try {
+      const port = new URL(hub.url).port;
+      const probe = `fetch('http://127.0.0.1:${port}/health').then(() => console.log('REACHED-THE-HUB'), () => console.log('LOOPBACK-IS-ITS-OWN'))`;
+      const app = writeApp({
+        Procfile: 'mcp-probe: node probe.mjs\n',
+        Dockerfile: `FROM ${testNodeImage}\nWORKDIR /app\nRUN node -e "${probe}"\nCOPY . /app\n`,
+        ...fixtureFiles('probe.mjs'),
+      });
+      const added = await cli(home, ['apps:add', app]);
+      expect(added.code, added.stderr).toBe(0);
+      // The step's own output lines (the Step line quotes both words).
+      expect(added.stderr).toMatch(/^LOOPBACK-IS-ITS-OWN$/m);
+      expect(added.stderr).not.toMatch(/^REACHED-THE-HUB$/m);
+    } finally {
+      await hub.stop();
+    }
+  }, 120_000);
+
   it('M6: what procdock.json loosens is printed, and limits the engine cannot give are refused', async () => {
     const home = freshHome();
     const greedy = makeFixtureApp('mcp-greedy: node probe.mjs\n', ['probe.mjs'], {
@@ -185,6 +206,26 @@ async function stalledEngine(path: string): Promise<{ server: Server; close(): v
     },
   };
 }
+
+describe('L1: serve --open', () => {
+  it('never puts the admin token on a command line: the browser gets a one-time code', async () => {
+    const home = freshHome();
+    const bin = tempDir();
+    const seen = join(bin, 'argv.txt');
+    // A stand-in for the desktop's opener that records how it was called.
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$@" > ${seen}\n`);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const hub = await serveHub(home, ['--open'], { PATH: `${bin}:${process.env.PATH ?? ''}`, PROCDOCK_SANDBOX: 'process' });
+    try {
+      for (let i = 0; i < 100 && !existsSync(seen); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      const argv = readFileSync(seen, 'utf8');
+      expect(argv).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#code=\S+/);
+      expect(argv).not.toContain(hub.adminToken());
+    } finally {
+      await hub.stop();
+    }
+  });
+});
 
 describe.skipIf(!docker)('L4: a hub that must stop', () => {
   it('starts with an engine that hangs, says so, and stops on SIGTERM anyway', async () => {
