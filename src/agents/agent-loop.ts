@@ -62,6 +62,15 @@ export class AgentRun {
    * `chat.completion.chunk` frames while the model writes it, before its whole `chat.completion`.
    */
   async run(emit: (frame: AgentFrame) => void, signal: AbortSignal, streamTokens = false): Promise<void> {
+    try {
+      await this.turns(emit, signal, streamTokens);
+    } finally {
+      // The run is the client session of its session-lifetime servers: they end with it.
+      void this.hub.runner.sessions.endSession(this.id);
+    }
+  }
+
+  private async turns(emit: (frame: AgentFrame) => void, signal: AbortSignal, streamTokens: boolean): Promise<void> {
     const messages = this.request.messages.map((m) => this.toProvider(m as ChatCompletionMessageParam));
     const definitions = [...this.tools.values()].map((t) => t.definition);
     for (let turn = 0; turn < maxTurns; turn++) {
@@ -178,6 +187,8 @@ export class AgentRun {
         args,
         resourceName: this.resource.name,
         signal,
+        session: this.id,
+        caller: 'the agent loop',
         ...(tool.params.ttl_seconds ? { ttlMs: tool.params.ttl_seconds * 1000 } : {}),
       });
       return result as CallToolResult;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CallRecordView, CallTimings } from '../shared/api.js';
 import { storedJson, storedText } from './call-excerpt.js';
 import { nowIso, type Db } from './database.js';
@@ -25,6 +26,8 @@ export interface CallEnd {
   timings: CallTimings;
   /** Values to blank out of what is stored (the app's config vars). */
   secrets?: readonly string[];
+  /** Why it ran, or did not: the approval policy's decision. */
+  decision?: string;
 }
 
 interface RawCallRow {
@@ -49,6 +52,7 @@ interface RawCallRow {
   total_ms: number | null;
   started_at: string;
   finished_at: string | null;
+  decision: string | null;
 }
 
 /** The call log: one row per tool call, written when it starts and completed when it ends. */
@@ -79,7 +83,7 @@ export class CallsRepository {
     this.db
       .prepare(
         `UPDATE calls SET warm = ?, result_json = ?, error = ?, is_error = ?, status = ?, container_id = ?, exit_code = ?,
-           queued_ms = ?, start_ms = ?, init_ms = ?, run_ms = ?, total_ms = ?, finished_at = ? WHERE id = ?`,
+           queued_ms = ?, start_ms = ?, init_ms = ?, run_ms = ?, total_ms = ?, finished_at = ?, decision = ? WHERE id = ?`,
       )
       .run(
         end.warm ? 1 : 0,
@@ -95,8 +99,20 @@ export class CallsRepository {
         t.run_ms,
         t.total_ms,
         nowIso(),
+        end.decision ?? null,
         id,
       );
+  }
+
+  /** A decision that ran nothing, for the log: a tool definition the user approved. */
+  note(entry: { server_id: string; app_name: string; process_type: string; tool: string; decision: string; details: unknown }): void {
+    const now = nowIso();
+    this.db
+      .prepare(
+        `INSERT INTO calls (id, resource_name, server_id, app_name, process_type, tool, arguments_json, status, sandbox, started_at, finished_at, decision)
+         VALUES (?, NULL, ?, ?, ?, ?, ?, 'ok', 'none', ?, ?, ?)`,
+      )
+      .run(randomUUID(), entry.server_id, entry.app_name, entry.process_type, entry.tool, storedJson(entry.details), now, now, entry.decision);
   }
 
   setExit(id: string, code: number | null): void {
@@ -154,5 +170,6 @@ function toView(row: RawCallRow): CallRecordView {
     timings,
     started_at: row.started_at,
     finished_at: row.finished_at,
+    ...(row.decision ? { decision: row.decision } : {}),
   };
 }

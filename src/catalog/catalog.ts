@@ -6,6 +6,7 @@ import { ModelsRepository } from './models-repository.js';
 import { MountsRepository } from './mounts-repository.js';
 import { FileKeyProvider, SecretBox, type KeyProvider } from './secret-box.js';
 import { ServersRepository } from './servers-repository.js';
+import { TrustRepository } from './trust-repository.js';
 
 /** The hub's durable state in one SQLite file. The owner calls `close()`. */
 export class Catalog {
@@ -15,6 +16,7 @@ export class Catalog {
   readonly config: ConfigRepository;
   readonly calls: CallsRepository;
   readonly mounts: MountsRepository;
+  readonly trust: TrustRepository;
 
   private constructor(private readonly db: Db, secrets: SecretBox) {
     this.apps = new AppsRepository(db);
@@ -23,6 +25,7 @@ export class Catalog {
     this.config = new ConfigRepository(db, secrets);
     this.calls = new CallsRepository(db);
     this.mounts = new MountsRepository(db);
+    this.trust = new TrustRepository(db);
   }
 
   static open(dataDir: string, keys: KeyProvider = new FileKeyProvider(dataDir)): Catalog {

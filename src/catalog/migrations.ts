@@ -125,4 +125,29 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE servers ADD COLUMN refused_json TEXT NOT NULL DEFAULT '[]';
   `,
+  // 7: trust: each server's approved tool definitions (pins), per-tool policies, the hub-wide
+  // default, and the decision behind every call.
+  `
+  ALTER TABLE apps ADD COLUMN pin INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE tool_pins (
+    server_id TEXT NOT NULL REFERENCES servers(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    definition_json TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    PRIMARY KEY (server_id, name)
+  );
+  CREATE TABLE tool_policies (
+    app_id TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+    tool TEXT NOT NULL,
+    policy TEXT NOT NULL CHECK (policy IN ('allow', 'ask', 'deny')),
+    PRIMARY KEY (app_id, tool)
+  );
+  CREATE TABLE hub_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  ALTER TABLE calls ADD COLUMN decision TEXT;
+  ALTER TABLE tools ADD COLUMN digest TEXT;
+  `,
 ];

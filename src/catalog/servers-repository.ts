@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
 import type { PrimitivesStatus, RefusedName, ServerStatus } from '../shared/api.js';
 import { nowIso, type Db } from './database.js';
+import { digestOf, pinnedPart } from './digest.js';
 
 export interface ServerRow {
   id: string;
@@ -120,8 +121,8 @@ export class ServersRepository {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM tools WHERE server_id = ?').run(id);
       this.db.prepare('DELETE FROM primitives WHERE server_id = ?').run(id);
-      const insert = this.db.prepare('INSERT INTO tools (server_id, position, name, definition_json) VALUES (?, ?, ?, ?)');
-      tools.forEach((tool, position) => insert.run(id, position, tool.name, JSON.stringify(tool)));
+      const insert = this.db.prepare('INSERT INTO tools (server_id, position, name, definition_json, digest) VALUES (?, ?, ?, ?, ?)');
+      tools.forEach((tool, position) => insert.run(id, position, tool.name, JSON.stringify(tool), digestOf(pinnedPart(tool))));
       const insertPrimitive = this.db.prepare(
         'INSERT INTO primitives (server_id, kind, position, key, definition_json) VALUES (?, ?, ?, ?, ?)',
       );

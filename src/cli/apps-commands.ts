@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { AppChange, AppView, ServerView } from '../shared/api.js';
 import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, withProgress } from './cli-kit.js';
 import { ms, table } from './format.js';
+import { AppError } from '../shared/errors.js';
 
 function failed(app: AppView): boolean {
   return app.build_status === 'error' || app.servers.some((s) => s.primitives_status === 'error');
@@ -37,7 +38,8 @@ export function describeServers(servers: ServerView[]): string {
         ...(s.refused ?? []).map((r) => `  refused ${r.kind} "${r.name}": ${r.reason}`),
         ...(s.loosened ? [`  procdock.json loosens its sandbox: ${s.loosened.join('; ')}`] : []),
       ];
-      const tools = s.tools.map((t) => `  ${t.name}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
+      const waits = (t: ServerView['tools'][number]) => (t.pin === 'changed' || t.pin === 'new' ? `  [${t.pin}: waits for procdock tools:approve]` : '');
+      const tools = s.tools.map((t) => `  ${t.name}${waits(t)}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
       return [head, ...state, ...tools].join('\n');
     })
     .join('\n\n');
@@ -57,11 +59,13 @@ export function registerAppCommands(program: Command): void {
     .option('--attach <resource>', 'model resource to attach it to', 'default')
     .option('--no-attach', 'do not attach it to any resource')
     .option('--mount <spec>', 'grant a host folder, HOST_PATH:CONTAINER_PATH[:rw] (repeatable)', (spec: string, all: string[]) => [...all, spec], [])
-    .action((path: string, o: { json?: boolean; name?: string; attach: string | false; mount: string[] }) =>
+    .option('--pin <on|off>', 'pin tool definitions, so a change waits for approval (off: servers under development)', 'on')
+    .action((path: string, o: { json?: boolean; name?: string; attach: string | false; mount: string[]; pin: string }) =>
       ops(async (h) => {
         const { parseMountSpec } = await import('../apps/host-mounts.js');
         const mounts = o.mount.map((spec) => parseMountSpec(spec, process.cwd()));
-        const input = { path: callerPath(path), name: o.name, attach: o.attach === false ? null : o.attach, mounts };
+        if (o.pin !== 'on' && o.pin !== 'off') throw new AppError('invalid_input', `--pin ${o.pin}: expected on or off`);
+        const input = { path: callerPath(path), name: o.name, attach: o.attach === false ? null : o.attach, mounts, pin: o.pin === 'on' };
         const app = await withProgress(h, !!o.json, () => h.run('apps.add', input));
         print(!!o.json, app, () => describeApp(app));
         if (failed(app)) process.exitCode = 1;
@@ -138,7 +142,7 @@ export function registerAppCommands(program: Command): void {
         const calls = await h.run('calls.list', { limit: o.limit });
         print(!!o.json, calls, () =>
           table(
-            ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'START', 'INIT', 'RUN', 'SANDBOX'],
+            ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'START', 'INIT', 'RUN', 'SANDBOX', 'DECISION'],
             calls.map((c) => [
               c.started_at.replace('T', ' ').slice(0, 19),
               c.tool,
@@ -149,6 +153,7 @@ export function registerAppCommands(program: Command): void {
               ms(c.timings?.init_ms),
               ms(c.timings?.run_ms),
               `${c.sandbox}${c.warm ? ' warm' : ''}`,
+              c.decision ?? '',
             ]),
           ),
         );

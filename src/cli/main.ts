@@ -5,6 +5,7 @@ import { registerAppCommands } from './apps-commands.js';
 import { registerHubCommands } from './hub-commands.js';
 import { registerModelCommands } from './models-commands.js';
 import { registerStateCommands } from './state-commands.js';
+import { registerTrustCommands } from './trust-commands.js';
 
 /**
  * The `procdock` command. Only commander and the command tables load up front; each command loads
@@ -20,6 +21,7 @@ function buildProgram(): Command {
   registerAppCommands(program);
   registerModelCommands(program);
   registerStateCommands(program);
+  registerTrustCommands(program);
   return program;
 }
 

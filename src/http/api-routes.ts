@@ -12,10 +12,13 @@ export function apiRoutes(hub: Hub): Router {
     res.write(': connected\n\n');
     const stopChange = hub.onDidChange(() => res.write('event: change\ndata: {}\n\n'));
     const stopProgress = hub.onDidProgress((event) => res.write(`event: progress\ndata: ${JSON.stringify(event)}\n\n`));
+    // A window that shows approval requests asks for them; the CLI's progress follower does not.
+    const stopApprovals = req.query.approvals === '1' ? hub.approvals.follow((request) => res.write(`event: approval\ndata: ${JSON.stringify(request)}\n\n`)) : () => undefined;
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
     req.on('close', () => {
       stopChange();
       stopProgress();
+      stopApprovals();
       clearInterval(keepAlive);
     });
   });

@@ -17,7 +17,10 @@ import {
 import { checkMount } from '../apps/host-mounts.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { runDoctor } from './doctor.js';
+import { Approvals } from './approvals.js';
+import { CallGate, type GateOptions } from './call-gate.js';
 import { Limiter } from './limiter.js';
+import { trustHandlers } from './trust-operations.js';
 import { stateHandlers } from './state-operations.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools } from './warm-pools.js';
@@ -37,6 +40,8 @@ export interface HubOptions {
   warmPools?: boolean;
   /** Where the hub reports what it does in the background (warm pools, sweeps); silent without one. */
   logger?: HubLogger;
+  /** How long a call held for approval waits, and how long "for a while" lasts. */
+  gate?: GateOptions;
 }
 
 /** The few logging calls the hub makes; pino's logger fits. */
@@ -81,6 +86,8 @@ export class Hub implements Operations {
   readonly runner: ToolRunner;
   readonly toolSync: ToolSync;
   readonly pools: WarmPools | undefined;
+  readonly approvals = new Approvals();
+  readonly gate: CallGate;
   readonly dataDir: string;
   url: string;
   private readonly events = new EventEmitter();
@@ -109,6 +116,7 @@ export class Hub implements Operations {
           options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
         )
       : undefined;
+    this.gate = new CallGate(this.catalog, this.approvals, options.gate);
     this.runner = new ToolRunner(
       this.catalog,
       sandbox,
@@ -116,6 +124,7 @@ export class Hub implements Operations {
       options.initTimeoutMs ?? 60_000,
       changed,
       this.pools,
+      this.gate,
     );
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
@@ -269,8 +278,10 @@ export class Hub implements Operations {
       },
       'hub.doctor': () => runDoctor({ sandbox: this.sandbox, port: Number(new URL(this.url).port) || 7420, hubUrl: this.url }),
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
+      ...trustHandlers({ catalog, registry, gate: this.gate, approvals: this.approvals, changed }),
       'apps.add': async (input) => {
         const app = await registry.add(input, input.mounts.map((mount) => checkMount(mount, this.dataDir)));
+        if (!input.pin) catalog.trust.setAppPins(app.id, false);
         changed();
         await this.syncApp(app.id, false);
         changed();
@@ -315,7 +326,7 @@ export class Hub implements Operations {
         changed();
         return { changes: synced.flatMap((s) => s.changes), servers: synced.flatMap((s) => s.servers) };
       },
-      call: ({ tool, args, resource }) => this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName }),
+      call: ({ tool, args, resource }) => this.runner.call({ tool, args, resourceName: resource ?? defaultResourceName, caller: 'procdock call' }),
       'models.list': () => catalog.models.list().map((row) => views.resource(row)),
       'models.create': (input) => {
         if (catalog.models.findByName(input.name)) {

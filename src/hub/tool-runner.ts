@@ -2,15 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import type { Catalog } from '../catalog/catalog.js';
-import type { ServerRow } from '../catalog/servers-repository.js';
+import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { Sandbox, SandboxProcess } from '../sandbox/sandbox.js';
 import type { CallTimings } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
 import type { CallOutcome } from '../shared/operations.js';
+import { offeredTools } from '../toolkit/toolkit-catalog.js';
 import { resolveToolName } from '../toolkit/tool-names.js';
 import { capResult } from '../upstream/result-cap.js';
 import type { CallRelay, UpstreamSession } from '../upstream/upstream-session.js';
 import { checkArguments } from './arguments.js';
+import type { CallGate } from './call-gate.js';
 import { launchOf, openSession } from './launch.js';
 import { relayWithRoots } from './roots.js';
 import { SessionServers, type HeldServer } from './session-servers.js';
@@ -30,6 +32,8 @@ export interface CallRequest {
   relay?: CallRelay;
   /** The client session the call belongs to: a session-lifetime server keeps one container per session. */
   session?: string;
+  /** Who calls, as an approval request names it: "the toolkit", "procdock call", "the agent loop". */
+  caller?: string;
 }
 
 /** The server and tool a request names, within one model resource. */
@@ -55,6 +59,8 @@ export class ToolRunner {
     private readonly initTimeoutMs: number,
     private readonly changed: () => void,
     private readonly pools?: WarmPools,
+    /** Applies approval policies; without one every call runs. */
+    private readonly gate?: CallGate,
   ) {
     this.sessions = new SessionServers((server) =>
       this.acquire(server, { purpose: 'session', signal: new AbortController().signal, ttlMs: this.initTimeoutMs, onLaunched: () => undefined }),
@@ -66,16 +72,23 @@ export class ToolRunner {
     const resource = this.catalog.models.findByName(resourceName);
     if (!resource) throw new AppError('not_found', `no model resource named "${resourceName}": see procdock models`);
     const servers = this.catalog.servers.listByResource(resource.id);
-    const toolsOf = (rows: ServerRow[]) =>
-      rows.flatMap((server) =>
-        this.catalog.servers.tools(server.id).map((tool) => ({ namespace: server.process_type, name: tool.name, server })),
-      );
-    const found = resolveToolName(toolsOf(servers.filter((s) => s.server_status === 'registered')), wanted);
+    const toolsOf = (rows: ServerRow[], pick: (server: ServerRow) => ToolDefinition[]) =>
+      rows.flatMap((server) => pick(server).map((tool) => ({ namespace: server.process_type, name: tool.name, server })));
+    const started = servers.filter((s) => s.server_status === 'registered');
+    const found = resolveToolName(toolsOf(started, (server) => offeredTools(this.catalog, server)), wanted);
     if (found && 'ambiguous' in found) {
       throw new AppError('conflict', `"${wanted}" is offered by several servers: name one of ${found.ambiguous.join(', ')}`);
     }
     if (found) return { server: found.tool.server, tool: found.tool.name };
-    const stopped = resolveToolName(toolsOf(servers.filter((s) => s.server_status === 'disconnected')), wanted);
+    const waiting = resolveToolName(toolsOf(started, (server) => this.catalog.servers.tools(server.id)), wanted);
+    if (waiting && 'tool' in waiting) {
+      const { server, name } = waiting.tool;
+      throw new AppError(
+        'forbidden',
+        `${server.app_name}/${server.process_type} changed the definition of "${name}" (or offers it anew) since you approved its tools: review it with procdock tools:diff ${server.app_name}, accept it with procdock tools:approve ${server.app_name} ${name}`,
+      );
+    }
+    const stopped = resolveToolName(toolsOf(servers.filter((s) => s.server_status === 'disconnected'), (server) => this.catalog.servers.tools(server.id)), wanted);
     if (stopped && 'tool' in stopped) {
       const { server } = stopped.tool;
       throw new AppError('unavailable', `server ${server.app_name}/${server.process_type} is stopped: start it first`);
@@ -103,6 +116,11 @@ export class ToolRunner {
       sandbox: sandbox.kind,
     });
     this.changed();
+    // A call held for approval waits outside the limiter and its ttl: it holds nothing.
+    const gate = this.gate
+      ? await this.gate.decide(server, tool, request.args, { relay: request.relay, label: request.caller ?? 'a client', ...(request.signal ? { signal: request.signal } : {}) })
+      : { allowed: true, decision: 'allowed by default' };
+    if (!gate.allowed) return this.refuse(id, gate.decision, gate.message ?? gate.decision, secrets);
     const clock = new CallClock();
     const run = await this.limiter.run(() => {
       clock.mark('queued');
@@ -110,6 +128,7 @@ export class ToolRunner {
     });
     this.catalog.calls.finish(id, {
       secrets,
+      decision: gate.decision,
       warm: run.warm,
       result: run.result,
       error: run.error,
@@ -123,6 +142,16 @@ export class ToolRunner {
     const call = this.catalog.calls.find(id);
     if (!call) throw new Error(`call ${id} vanished`);
     return { result: run.result as CallOutcome['result'], call };
+  }
+
+  /** Ends a call the approval policy did not let run: an `isError` result that says why and how to allow it. */
+  private refuse(id: string, decision: string, message: string, secrets: string[]): CallOutcome {
+    const result = { isError: true, content: [{ type: 'text', text: message }] };
+    const clock = new CallClock();
+    clock.markMissing();
+    this.catalog.calls.finish(id, { secrets, decision, warm: false, result, error: message, is_error: true, container_id: null, exit_code: null, timings: clock.timings() });
+    this.changed();
+    return { result, call: this.catalog.calls.find(id)! };
   }
 
   /**

@@ -37,7 +37,11 @@ export class ToolSync {
           if (reason) refused.push({ kind, name: item.name, reason });
           return !reason;
         });
-      this.catalog.servers.setSynced(server.id, info, keep('tool', tools), { ...primitives, prompts: keep('prompt', primitives.prompts) }, refused);
+      const offered = keep('tool', tools);
+      this.catalog.transaction(() => {
+        this.catalog.servers.setSynced(server.id, info, offered, { ...primitives, prompts: keep('prompt', primitives.prompts) }, refused);
+        this.catalog.trust.pinAfterSync(server, offered);
+      });
     } catch (error) {
       this.catalog.servers.setSyncError(server.id, error instanceof Error ? error.message : String(error));
     }

@@ -22,7 +22,7 @@ export class Views {
       namespace: row.process_type,
       server_status: row.server_status,
       primitives_status: row.primitives_status,
-      tools: this.catalog.servers.tools(row.id).map((tool) => toolView(row.process_type, tool)),
+      tools: this.catalog.trust.tools(row).map((tool) => ({ ...toolView(row.process_type, tool.definition), pin: tool.state })),
       lifetime: row.settings.lifetime,
       volumes: row.settings.volumes,
       mounts: this.catalog.mounts.forServer(row.app_id, row.process_type).map((mount) => this.mount(row.app_name, mount)),

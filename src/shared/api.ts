@@ -20,6 +20,11 @@ export interface ToolView {
   input_schema: Record<string, unknown>;
   output_schema?: Record<string, unknown>;
   annotations: Record<string, unknown>;
+  /**
+   * Against what the user approved: `pinned`, `changed` or `new` (both hidden from the toolkit,
+   * the agent loop and `procdock call` until `tools:approve`), or `unpinned` (its app does not pin).
+   */
+  pin?: 'pinned' | 'changed' | 'new' | 'unpinned';
 }
 
 /** A server as `GET /v1/mcp/servers` shows it (Heroku's MCP Server Object, plus `app_name`). */
@@ -169,6 +174,12 @@ export interface CallRecordView {
   timings: CallTimings | null;
   started_at: string;
   finished_at: string | null;
+  /**
+   * The approval policy's decision: "allowed by default", "allowed: read-only", "allowed by
+   * policy", "approved by the client", "declined by a Procdock window", "denied by policy",
+   * "timed out waiting for approval", "refused: nobody could be asked", "definition approved"…
+   */
+  decision?: string;
 }
 
 export interface ConfigView {
@@ -183,4 +194,38 @@ export interface HubInfo {
   toolkit_url: string;
   ui_url: string;
   sandbox: { kind: string; sandboxed: boolean; ready: boolean; reason?: string; engine?: string };
+}
+
+/** A call held until the user allows or denies it (policy `ask`), as a Procdock window shows it. */
+export interface ApprovalRequestView {
+  id: string;
+  app: string;
+  process_type: string;
+  tool: string;
+  arguments: Record<string, unknown>;
+  /** Who is asking, e.g. "the toolkit (Cursor)", "the agent loop". */
+  caller: string;
+  asked_at: string;
+  /** After this, the call is refused. */
+  expires_at: string;
+}
+
+/** A tool whose definition waits for approval, with what changed. */
+export interface ToolDiffView {
+  app: string;
+  process_type: string;
+  tool: string;
+  state: 'changed' | 'new';
+  summary: string[];
+  diff: string;
+}
+
+export type PolicyValue = 'allow' | 'ask' | 'deny';
+
+/** An app's tools and the approval policy each runs under. */
+export interface PolicyView {
+  app: string;
+  /** The hub-wide policy for tools not annotated read-only and without one of their own. */
+  default: 'allow' | 'ask';
+  tools: { tool: string; policy: PolicyValue; why: 'its policy' | 'read-only' | 'the default' }[];
 }

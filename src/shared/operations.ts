@@ -5,7 +5,10 @@ import {
   type AppView,
   type CallRecordView,
   type ConfigView,
+  type ApprovalRequestView,
   type DoctorCheck,
+  type PolicyView,
+  type ToolDiffView,
   type MountView,
   type VolumeView,
   type SyncResult,
@@ -39,6 +42,8 @@ export const operationInputs = {
     attach: nameSchema.nullable().optional(),
     /** Host folders granted to every server of the app from the start (absolute host paths). */
     mounts: z.array(z.object({ host_path: z.string().min(1), container_path: z.string().min(1), read_write: z.boolean() })).default([]),
+    /** Pin tool definitions (a change waits for approval); off for servers under development. */
+    pin: z.boolean().default(true),
   }),
   'apps.remove': z.object({ name: z.string(), keep_data: z.boolean().default(false) }),
   'apps.build': z.object({ name: z.string() }),
@@ -75,6 +80,14 @@ export const operationInputs = {
     process: z.string().optional(),
   }),
   'mounts.remove': z.object({ app: z.string(), container_path: z.string().min(1) }),
+  'tools.diff': z.object({ app: z.string().optional() }),
+  'tools.approve': z.object({ app: z.string(), tools: z.array(z.string().min(1)).default([]) }),
+  'apps.pin': z.object({ app: z.string(), pin: z.boolean() }),
+  'policy.get': z.object({ app: z.string() }),
+  'policy.set': z.object({ app: z.string(), tool: z.string().min(1), policy: z.enum(['allow', 'ask', 'deny']) }),
+  'policy.default': z.object({ policy: z.enum(['allow', 'ask']) }),
+  'approvals.list': z.object({}),
+  'approvals.answer': z.object({ id: z.string(), answer: z.enum(['allow', 'allow-for-a-while', 'deny']) }),
 } as const;
 
 export type OperationName = keyof typeof operationInputs;
@@ -120,6 +133,14 @@ export interface OperationOutputs {
   'mounts.list': MountView[];
   'mounts.add': MountView;
   'mounts.remove': { app: string; removed: string };
+  'tools.diff': ToolDiffView[];
+  'tools.approve': { app: string; approved: ToolDiffView[] };
+  'apps.pin': { app: string; pin: boolean };
+  'policy.get': PolicyView;
+  'policy.set': PolicyView;
+  'policy.default': { policy: 'allow' | 'ask' };
+  'approvals.list': ApprovalRequestView[];
+  'approvals.answer': { id: string; answered: boolean };
 }
 
 /** Anything that runs operations: the hub itself, or a client of a running hub. */

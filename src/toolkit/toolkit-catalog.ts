@@ -1,4 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js';
+import { offered } from '../catalog/trust-repository.js';
 import type { ServerPrimitives, ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import { exposedNames, refusedName } from './tool-names.js';
 
@@ -27,9 +28,10 @@ function startedServers(catalog: Catalog, resourceId: string): ServerRow[] {
  * the catalog each time, so it always matches what `GET /v1/mcp/servers` shows.
  */
 export function toolkitTools(catalog: Catalog, resourceId: string): ToolkitTool[] {
-  // Names a sync would now refuse stay hidden even if an older sync stored them.
+  // Only approved definitions are offered (a changed or new one waits for tools:approve), and names a
+  // sync would now refuse stay hidden even if an older sync stored them.
   const tools = startedServers(catalog, resourceId).flatMap((server) =>
-    catalog.servers.tools(server.id).filter((definition) => !refusedName(definition.name)).map((definition) => ({
+    offeredTools(catalog, server).map((definition) => ({
       namespace: server.process_type,
       name: definition.name,
       definition,
@@ -47,6 +49,14 @@ export function toolkitTools(catalog: Catalog, resourceId: string): ToolkitTool[
       description: typeof tool.definition.description === 'string' ? tool.definition.description : `${tool.name} (from ${tool.label})`,
     },
   }));
+}
+
+/** The tools of a server the toolkit, the agent loop and `procdock call` may offer. */
+export function offeredTools(catalog: Catalog, server: ServerRow): ToolDefinition[] {
+  return catalog.trust
+    .tools(server)
+    .filter((tool) => offered(tool.state) && !refusedName(tool.definition.name))
+    .map((tool) => tool.definition);
 }
 
 type Resource = ServerPrimitives['resources'][number];

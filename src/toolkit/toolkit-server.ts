@@ -149,6 +149,7 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
         args: request.params.arguments ?? {},
         resourceName,
         session: clientSession,
+        caller: `the toolkit (${server.getClientVersion()?.name ?? 'an MCP client'})`,
         signal: extra.signal,
         relay: relayTo(server, extra, notify),
         ...(token === undefined
@@ -190,6 +191,7 @@ type RequestExtra = Parameters<Parameters<Server['setRequestHandler']>[1]>[1];
  */
 function relayTo(server: Server, extra: RequestExtra, notify: (notification: ServerNotification) => void): CallRelay {
   return {
+    canElicit: server.getClientCapabilities()?.elicitation !== undefined,
     async request({ method, params }) {
       const caps = server.getClientCapabilities() ?? {};
       const schema =

@@ -41,6 +41,8 @@ export const upstreamCapabilities: ClientCapabilities = { sampling: {}, elicitat
 
 /** A server-to-client request (sampling, elicitation, roots) and where it goes during a call. */
 export interface CallRelay {
+  /** Whether the calling client answers elicitation requests (the hub asks it for approvals). */
+  canElicit?: boolean;
   /** Answers the upstream server's request, usually by asking the downstream client. */
   request(request: { method: string; params?: Record<string, unknown> }): Promise<Record<string, unknown>>;
   log?(params: LoggingMessageNotification['params']): void;
