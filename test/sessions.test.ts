@@ -89,6 +89,15 @@ describe.skipIf(!docker)('session-lifetime servers through the toolkit', () => {
     await b.client.close();
   }, 120_000);
 
+  it('starts a session’s container anew when its server changes (config vars), so calls see the change', async () => {
+    const { client } = await session();
+    expect((await think(client, 1)).thoughtHistoryLength).toBe(1);
+    expect((await think(client, 2)).thoughtHistoryLength).toBe(2);
+    expect((await cli(home, ['config:set', 'thinking', 'DISABLE_THOUGHT_LOGGING=true'])).code).toBe(0);
+    expect((await think(client, 3)).thoughtHistoryLength).toBe(1);
+    await client.close();
+  }, 60_000);
+
   it('starts fresh for procdock call, which belongs to no session', async () => {
     const args = JSON.stringify({ thought: 'alone', thoughtNumber: 1, totalThoughts: 1, nextThoughtNeeded: false });
     for (let i = 0; i < 2; i++) {

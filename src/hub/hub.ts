@@ -235,6 +235,7 @@ export class Hub implements Operations {
   /** Keeps warm pools in step with the catalog and tells every follower that something changed. */
   private changed(): void {
     this.pools?.refresh();
+    this.runner.refreshSessions();
     this.events.emit('change');
   }
 
@@ -243,8 +244,7 @@ export class Hub implements Operations {
     const server = this.catalog.servers.listByApp(app.id).find((s) => s.process_type === processType);
     if (!server) throw new AppError('not_found', `app "${app.name}" has no server "${processType}"`);
     this.catalog.servers.setStatus(server.id, status);
-    this.pools?.refresh();
-    this.events.emit('change');
+    this.changed();
     return this.views.server(this.catalog.servers.findById(server.id)!);
   }
 

@@ -6,6 +6,8 @@ import type { UpstreamSession } from '../upstream/upstream-session.js';
 export interface HeldServer {
   clientSession: string;
   server: ServerRow;
+  /** What it was started from (image, command, config, mounts): a change ends it. */
+  key: string;
   proc: SandboxProcess;
   session: UpstreamSession;
   /** Whether it had served a request before the current one (or came warm from the pool). */
@@ -35,8 +37,27 @@ export class SessionServers {
 
   constructor(
     /** Starts and initializes a container for a client session, warm from the pool where one waits. */
-    private readonly start: (server: ServerRow, clientSession: string) => Promise<{ proc: SandboxProcess; session: UpstreamSession; warm: boolean }>,
+    private readonly start: (server: ServerRow, clientSession: string) => Promise<{ proc: SandboxProcess; session: UpstreamSession; warm: boolean; key: string }>,
   ) {}
+
+  /**
+   * Ends the containers whose server changed since they started (a rebuild, new config vars or
+   * folders, a stop) or is gone; `keyOf` gives a server's current key, undefined when it must not run.
+   */
+  refresh(keyOf: (serverId: string) => string | undefined): void {
+    for (const [key, entry] of this.entries) {
+      void entry.held.then(
+        (held) => {
+          if (keyOf(held.server.id) !== held.key) void this.end(key);
+        },
+        () => undefined,
+      );
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** How many containers are held, per server id. */
   counts(): Record<string, number> {

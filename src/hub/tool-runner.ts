@@ -62,9 +62,19 @@ export class ToolRunner {
     /** Applies approval policies; without one every call runs. */
     private readonly gate?: CallGate,
   ) {
-    this.sessions = new SessionServers((server) =>
-      this.acquire(server, { purpose: 'session', signal: new AbortController().signal, ttlMs: this.initTimeoutMs, onLaunched: () => undefined }),
-    );
+    this.sessions = new SessionServers(async (server) => ({
+      ...(await this.acquire(server, { purpose: 'session', signal: new AbortController().signal, ttlMs: this.initTimeoutMs, onLaunched: () => undefined })),
+      key: sessionKey(this.catalog, server),
+    }));
+  }
+
+  /** Ends session containers whose server changed or stopped since they started. */
+  refreshSessions(): void {
+    if (this.sessions.size === 0) return;
+    this.sessions.refresh((serverId) => {
+      const server = this.catalog.servers.findById(serverId);
+      return server && server.server_status === 'registered' ? sessionKey(this.catalog, server) : undefined;
+    });
   }
 
   /** The tool a name stands for among the resource's started servers, as its toolkit names them. */
@@ -318,6 +328,12 @@ export class ToolRunner {
     const tracked = work.catch(() => undefined).finally(() => this.cleanups.delete(tracked));
     this.cleanups.add(tracked);
   }
+}
+
+/** What a session container was started from: a change to any of it ends the container. */
+function sessionKey(catalog: Catalog, server: ServerRow): string {
+  const { purpose: _purpose, ...launch } = launchOf(catalog, server, 'session');
+  return JSON.stringify(launch);
 }
 
 /** How a call ran: its result, and the container (kept when it belongs to a client session). */
