@@ -1,6 +1,7 @@
 import { AppsRepository } from './apps-repository.js';
 import { CallsRepository } from './calls-repository.js';
 import { ConfigRepository } from './config-repository.js';
+import { ConversationsRepository } from './conversations-repository.js';
 import { openDatabase, type Db } from './database.js';
 import { ModelsRepository } from './models-repository.js';
 import { FileKeyProvider, SecretBox, type KeyProvider } from './secret-box.js';
@@ -13,6 +14,7 @@ export class Catalog {
   readonly models: ModelsRepository;
   readonly config: ConfigRepository;
   readonly calls: CallsRepository;
+  readonly conversations: ConversationsRepository;
 
   private constructor(private readonly db: Db, secrets: SecretBox) {
     this.apps = new AppsRepository(db);
@@ -20,6 +22,7 @@ export class Catalog {
     this.models = new ModelsRepository(db, secrets);
     this.config = new ConfigRepository(db, secrets);
     this.calls = new CallsRepository(db);
+    this.conversations = new ConversationsRepository(db);
   }
 
   static open(dataDir: string, keys: KeyProvider = new FileKeyProvider(dataDir)): Catalog {

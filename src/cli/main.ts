@@ -3,6 +3,7 @@ import { logUnexpected, resolveDataDir } from '../hub/data-dir.js';
 import { isAppError } from '../shared/errors.js';
 import { registerAppCommands } from './apps-commands.js';
 import { registerHubCommands } from './hub-commands.js';
+import { registerKeyCommands } from './keys-commands.js';
 import { registerModelCommands } from './models-commands.js';
 
 /**
@@ -18,6 +19,7 @@ function buildProgram(): Command {
   registerHubCommands(program);
   registerAppCommands(program);
   registerModelCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 

@@ -90,7 +90,7 @@ export function registerModelCommands(program: Command): void {
         if (client !== 'cursor' && client !== 'claude' && client !== 'vscode') {
           throw new AppError('invalid_input', `unknown client "${client}": expected cursor, claude or vscode`);
         }
-        const { writeClientConfig } = await import('./client-config.js');
+        const { writeClientConfig } = await import('../hub/client-config.js');
         const env = await h.run('key', { resource: o.resource });
         const url = `${env.INFERENCE_URL}/mcp`;
         const done = writeClientConfig({

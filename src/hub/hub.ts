@@ -15,6 +15,7 @@ import {
   type ParsedInput,
 } from '../shared/operations.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
+import { desktopHandlers } from './desktop-operations.js';
 import { runDoctor } from './doctor.js';
 import { Limiter } from './limiter.js';
 import { ToolRunner } from './tool-runner.js';
@@ -331,7 +332,8 @@ export class Hub implements Operations {
         const row = registry.resource(resource ?? defaultResourceName);
         return { INFERENCE_URL: this.url, INFERENCE_KEY: catalog.models.inferenceKey(row.id), INFERENCE_MODEL_ID: row.model_id };
       },
-      'calls.list': ({ limit }) => catalog.calls.list(limit),
+      'calls.list': ({ limit, ...filter }) => catalog.calls.list(limit, filter),
+      ...desktopHandlers(this, changed),
     };
   }
 }
