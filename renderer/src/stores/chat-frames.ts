@@ -1,0 +1,56 @@
+import type { ToolkitToolView } from '../../../src/shared/api';
+
+/** One tool call of a chat turn, as its card shows it. */
+export interface ToolStep {
+  id: string;
+  /** The name the toolkit exposes (or a built-in's name). */
+  name: string;
+  /** `app/process` of the server it ran on; none for built-ins. */
+  server?: string;
+  args: string;
+  status: 'running' | 'ok' | 'error' | 'stopped';
+  result?: string;
+  /** Wall time from the model's request to the result, as the chat saw it. */
+  ms?: number;
+  startedAt?: number;
+}
+
+export interface ChatEntry {
+  role: 'user' | 'assistant';
+  text: string;
+  tools: ToolStep[];
+}
+
+/** A frame of the agent loop, loosely: only what the chat reads. */
+export interface Frame {
+  object: string;
+  choices: {
+    delta?: { content?: string };
+    message?: { content?: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string };
+  }[];
+}
+
+/**
+ * The agent loop names MCP tools Heroku's way (`<process>/<tool>`); the chat shows the name the
+ * toolkit exposes, with the server beside it, like every other page.
+ */
+export function toolLabel(frameName: string, toolkit: ToolkitToolView[]): { name: string; server?: string } {
+  const slash = frameName.indexOf('/');
+  const found =
+    slash > 0
+      ? toolkit.find((t) => t.namespace === frameName.slice(0, slash) && t.original === frameName.slice(slash + 1))
+      : toolkit.find((t) => t.name === frameName);
+  if (!found) return { name: frameName };
+  return { name: found.name, server: `${found.app_name}/${found.namespace}` };
+}
+
+/** The text of a tool result (`Tool 'x' returned result: {CallToolResult}`), and whether it failed. */
+export function readToolResult(content: string): { text: string; isError: boolean } {
+  const raw = content.replace(/^Tool '.*?' returned result: /s, '');
+  try {
+    const parsed = JSON.parse(raw) as { content?: { text?: string; type: string }[]; isError?: boolean };
+    return { text: (parsed.content ?? []).map((c) => c.text ?? `[${c.type}]`).join('\n'), isError: parsed.isError === true };
+  } catch {
+    return { text: raw, isError: false };
+  }
+}
