@@ -26,6 +26,8 @@ interface ChatState {
   rename(id: string, title: string): Promise<void>;
   remove(id: string): Promise<void>;
   setResource(resource: string): Promise<void>;
+  /** Until the user picks one, moves off a resource that has no key to one that can answer. */
+  preferUsable(usable: string[], missing: string[]): void;
   loadToolkit(): Promise<void>;
   setTools(tools: string[]): void;
   send(text: string): Promise<void>;
@@ -33,6 +35,8 @@ interface ChatState {
 }
 
 let controller: AbortController | undefined;
+/** Whether the user chose the resource (or opened a conversation that did). */
+let chosen = false;
 
 /** The desktop chat: conversations kept by the hub, each with a resource's model and the tools picked for it. */
 export const useChat = create<ChatState>((set, get) => {
@@ -99,6 +103,7 @@ export const useChat = create<ChatState>((set, get) => {
       fail(
         await attempt(async () => {
           const found = await hub.run('conversations.get', { id });
+          chosen = true;
           set({ current: found.id, resource: found.resource, tools: found.tools, entries: found.entries as ChatEntry[], error: undefined });
           await get().loadToolkit();
         }),
@@ -117,7 +122,14 @@ export const useChat = create<ChatState>((set, get) => {
       if (get().current === id) get().startNew();
       await get().loadConversations();
     },
+    preferUsable(usable, missing) {
+      const first = usable[0];
+      if (chosen || !first || !missing.includes(get().resource)) return;
+      set({ resource: first, tools: [] });
+      void get().loadToolkit();
+    },
     async setResource(resource) {
+      chosen = true;
       set({ resource, tools: [] });
       await get().loadToolkit();
     },

@@ -41,11 +41,11 @@ export function CallDetail({ call }: { call: CallRecordView }) {
           <span className={`pill ${call.status === 'ok' ? 'synced' : call.status === 'error' ? 'error' : 'syncing'}`}>{call.status}</span>
           <span className="pill quiet">{call.sandbox}</span>
           {t && <span className={`pill ${call.warm ? 'synced' : 'quiet'}`}>{call.warm ? 'warm container' : 'cold start'}</span>}
-          {call.exit_code !== null && <span className="pill quiet">exit {call.exit_code}</span>}
         </div>
         {call.container_id && (
           <p className="muted small">
-            Container <span className="mono">{call.container_id.slice(0, 12)}</span>, destroyed after the call.
+            Container <span className="mono">{call.container_id.slice(0, 12)}</span>, destroyed after the call
+            {call.exit_code !== null ? ` (exit status ${call.exit_code})` : ''}.
           </p>
         )}
         <h3>Timing</h3>

@@ -8,7 +8,7 @@ import { ToolPicker } from './tool-picker';
 
 /** The desktop chat: conversations on the left, the agent loop of a resource on the right. */
 export function ChatView({ onOpenModels }: { onOpenModels: () => void }) {
-  const { resource, entries, running, error, send, stop, setResource } = useChat();
+  const { resource, entries, running, error, send, stop, setResource, preferUsable } = useChat();
   const { models, loaded } = useModels();
   const [draft, setDraft] = useState('');
   const bottom = useRef<HTMLDivElement>(null);
@@ -18,6 +18,12 @@ export function ChatView({ onOpenModels }: { onOpenModels: () => void }) {
   useEffect(() => {
     bottom.current?.scrollIntoView?.({ block: 'end' });
   }, [entries]);
+  useEffect(() => {
+    preferUsable(
+      models.filter((m) => m.key_status !== 'missing').map((m) => m.name),
+      models.filter((m) => m.key_status === 'missing').map((m) => m.name),
+    );
+  }, [models, preferUsable]);
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();

@@ -41,8 +41,10 @@ export function ServerRow({ server }: { server: ServerView }) {
             role="switch"
             aria-label={`${server.process_type} running`}
             checked={on}
-            disabled={!!busy || inError}
-            onChange={() => void setRunning(server.app_name, server.process_type, !running)}
+            // Disabling it while busy would drop a keyboard user's focus: ignore the press instead.
+            disabled={inError}
+            aria-busy={!!busy}
+            onChange={() => !busy && void setRunning(server.app_name, server.process_type, !running)}
           />
           <span>{on ? 'On' : 'Off'}</span>
         </label>

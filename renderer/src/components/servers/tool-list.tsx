@@ -32,21 +32,20 @@ export function ToolList({ detail }: { detail: ServerDetailView }) {
       )}
       <ul className="tools">
         {tools.map((tool) => (
-          <Tool key={tool.name} tool={tool} server={`${detail.app_name}/${detail.process_type}`} exposed={detail.exposed[tool.name]} />
+          <Tool key={tool.name} tool={tool} exposed={detail.exposed[tool.name]} />
         ))}
       </ul>
     </div>
   );
 }
 
-function Tool({ tool, server, exposed }: { tool: ToolView; server: string; exposed: Record<string, string> | undefined }) {
+function Tool({ tool, exposed }: { tool: ToolView; exposed: Record<string, string> | undefined }) {
   const [open, setOpen] = useState(false);
   const title = typeof tool.annotations.title === 'string' ? tool.annotations.title : undefined;
   return (
     <li className="tool">
       <button className="tool-head" aria-expanded={open} onClick={() => setOpen(!open)}>
         <span className="mono strong">{tool.name}</span>
-        <span className="muted small">{server}</span>
         <AnnotationBadges annotations={tool.annotations} />
         <span className="muted ellipsis tool-desc">{title ?? tool.description?.split('\n')[0]}</span>
       </button>
