@@ -15,10 +15,10 @@ const ready = browserAvailable() && (await dockerEngine()) !== undefined;
 async function tabTo(page: Page, wanted: RegExp): Promise<void> {
   for (let i = 0; i < 200; i++) {
     await page.keyboard.press('Tab');
-    const label = await page.evaluate(() => {
+    const label = await page.evaluate<string>(`(() => {
       const el = document.activeElement;
       return (el?.getAttribute('aria-label') || el?.textContent || '').trim();
-    });
+    })()`);
     if (wanted.test(label)) return;
   }
   throw new Error(`Tab never reached ${wanted}`);
