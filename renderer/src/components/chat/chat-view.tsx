@@ -14,6 +14,7 @@ export function ChatView({ onOpenModels }: { onOpenModels: () => void }) {
   const bottom = useRef<HTMLDivElement>(null);
   const current = models.find((m) => m.name === resource);
   const usable = models.filter((m) => m.key_status !== 'missing');
+  const onboarding = loaded && usable.length === 0;
 
   useEffect(() => {
     bottom.current?.scrollIntoView?.({ block: 'end' });
@@ -56,8 +57,10 @@ export function ChatView({ onOpenModels }: { onOpenModels: () => void }) {
           </label>
           <ToolPicker />
         </header>
-        {loaded && usable.length === 0 ? (
-          <Onboarding onCreated={(name) => void setResource(name)} />
+        {onboarding ? (
+          <div className="onboarding-wrap">
+            <Onboarding onCreated={(name) => void setResource(name)} />
+          </div>
         ) : (
           <>
             {current?.key_status === 'missing' && (
@@ -96,7 +99,7 @@ export function ChatView({ onOpenModels }: { onOpenModels: () => void }) {
             </div>
           </>
         )}
-        <form className="composer" onSubmit={submit}>
+        <form className="composer" onSubmit={submit} hidden={onboarding}>
           <textarea
             aria-label="Message"
             placeholder="Message the model… (Enter sends, Shift+Enter for a new line)"

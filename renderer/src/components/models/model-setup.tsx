@@ -28,7 +28,13 @@ export function ModelSetup({ onCreated }: { onCreated?: (name: string) => void }
             <button key={name} className={`preset${preset === name ? ' active' : ''}${running ? ' found' : ''}`} aria-pressed={preset === name} onClick={() => setPreset(name)}>
               <span className="strong">{p.label}</span>
               <span className="muted small">
-                {running ? `running here · ${running.models.length} model${running.models.length === 1 ? '' : 's'}` : p.local ? 'on this machine' : 'needs an API key'}
+                {running
+                  ? `running here · ${running.models.length} model${running.models.length === 1 ? '' : 's'}`
+                  : !p.local
+                    ? 'needs an API key'
+                    : name === 'vllm'
+                      ? 'a server on this machine'
+                      : 'not found on this machine'}
               </span>
             </button>
           );

@@ -28,7 +28,7 @@ export function ServersView() {
         </button>
       </form>
       {busy && (
-        <div className="notice" role="status">
+        <div className="notice">
           <span className="spinner" aria-hidden /> {busy}
         </div>
       )}
