@@ -143,7 +143,7 @@ function serverDetail(hub: Hub, server: ServerRow): ServerDetailView {
   return {
     ...hub.views.server(server),
     exposed,
-    settings: server.settings,
+    settings: { ...server.settings },
     loosened,
     resources: catalog.servers.primitives(server.id, 'resource') as ServerDetailView['resources'],
     templates: catalog.servers.primitives(server.id, 'template') as ServerDetailView['templates'],

@@ -164,7 +164,8 @@ export interface LocalModelServer {
 export interface ServerDetailView extends ServerView {
   /** Each tool and, per resource where it differs from its own name, the name that toolkit exposes. */
   exposed: Record<string, Record<string, string>>;
-  settings: ServerSettingsView;
+  /** The sandbox settings each call container gets, by procdock.json's key (network, memory_mb, …). */
+  settings: Record<string, unknown>;
   /** The settings the app's procdock.json changes from the defaults: `{key: [default, value]}`. */
   loosened: Record<string, [unknown, unknown]>;
   resources: { uri: string; name?: string; description?: string; mimeType?: string }[];
@@ -178,15 +179,6 @@ export interface ServerDetailView extends ServerView {
   build_status: 'none' | 'building' | 'built' | 'error';
   build_error: string | null;
   sandbox: { kind: string; sandboxed: boolean };
-}
-
-export interface ServerSettingsView {
-  network: 'none' | 'bridge';
-  memory_mb: number;
-  cpus: number;
-  ttl_seconds: number;
-  read_only: boolean;
-  pool: number;
 }
 
 /** A tool as one resource's toolkit exposes it, with the server it comes from. */

@@ -97,7 +97,7 @@ function Sandbox({ detail }: { detail: ServerDetailView }) {
       <table className="settings">
         <tbody>
           {Object.entries(settingLabels).map(([key, [label, show]]) => {
-            const value = detail.settings[key as keyof typeof detail.settings];
+            const value = detail.settings[key];
             const changed = detail.loosened[key];
             return (
               <tr key={key} className={changed ? 'loosened' : undefined}>
