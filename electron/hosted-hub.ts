@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import pino from 'pino';
 import { resolveDataDir } from '../src/hub/data-dir';
 import { claimDataDir, releaseDataDir, updateHubFile } from '../src/hub/hub-file';
@@ -27,7 +28,7 @@ export async function hostHub(): Promise<HostedHub> {
   try {
     await hub.start();
     const listen = (port: number) => {
-      server = new HubServer(hub, { host: '127.0.0.1', port, adminToken: token, logger: pino({ level: 'warn' }) });
+      server = new HubServer(hub, { host: '127.0.0.1', port, adminToken: token, logger: pino({ level: 'warn' }), uiDir: join(import.meta.dirname, '../renderer') });
       return server.start();
     };
     const url = await listen(preferredPort).catch((error: NodeJS.ErrnoException) => {

@@ -30,6 +30,7 @@ async function api<T>(name: string, input: unknown = {}): Promise<T> {
 }
 
 function openWindow(): void {
+  if (!hub) return;
   if (window) {
     if (window.isMinimized()) window.restore();
     window.show();
@@ -44,12 +45,21 @@ function openWindow(): void {
     title: 'Procdock',
     webPreferences: { preload: join(here, '../preload/index.cjs'), sandbox: true, contextIsolation: true },
   });
+  // The UI comes from the hub itself: same origin as its API, so the hub's Origin check and the
+  // browser's CORS rules hold as they do in a browser tab (a file:// page would be refused).
+  const page = process.env.ELECTRON_RENDERER_URL ?? `${hub.url}/`;
+  const origin = new URL(page).origin;
   window.webContents.setWindowOpenHandler(({ url }) => {
     void shell.openExternal(url);
     return { action: 'deny' };
   });
-  if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(here, '../renderer/index.html'));
+  // The preload hands this page the admin token: no other page may load in this window.
+  window.webContents.on('will-navigate', (event, url) => {
+    if (new URL(url).origin === origin) return;
+    event.preventDefault();
+    void shell.openExternal(url);
+  });
+  void window.loadURL(page);
   window.on('closed', () => (window = undefined));
 }
 
