@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pino from 'pino';
-import { resolveDataDir } from '../src/hub/data-dir';
-import { claimDataDir, releaseDataDir, updateHubFile } from '../src/hub/hub-file';
-import { Hub } from '../src/hub/hub';
-import { HubServer } from '../src/http/hub-server';
+import { ensureDataDir, resolveDataDir } from '../src/hub/data-dir.js';
+import { claimDataDir, releaseDataDir, updateHubFile } from '../src/hub/hub-file.js';
+import { Hub } from '../src/hub/hub.js';
+import { HubServer } from '../src/http/hub-server.js';
 
 /** A hub this process runs, for a shell launched on its own (the packaged app). */
 export interface HostedHub {
@@ -17,10 +17,12 @@ const preferredPort = 7420;
 
 /**
  * Starts a hub in this process on 127.0.0.1:7420, or on a free port when 7420 is busy, and writes
- * where it listens to `hub.json` so the CLI finds it. The caller closes it.
+ * where it listens to `hub.json` so the CLI finds it. `uiDir` is the built web UI (beside out/main
+ * in the bundle). The caller closes it.
  */
-export async function hostHub(): Promise<HostedHub> {
-  const dataDir = resolveDataDir();
+export async function hostHub(uiDir = join(import.meta.dirname, '../renderer')): Promise<HostedHub> {
+  // On a new machine the shell may be the first thing to run: it creates the data dir (0700).
+  const dataDir = ensureDataDir(resolveDataDir());
   const token = randomBytes(24).toString('base64url');
   claimDataDir(dataDir);
   const hub = new Hub({ dataDir, warmPools: true });
@@ -28,7 +30,7 @@ export async function hostHub(): Promise<HostedHub> {
   try {
     await hub.start();
     const listen = (port: number) => {
-      server = new HubServer(hub, { host: '127.0.0.1', port, adminToken: token, logger: pino({ level: 'warn' }), uiDir: join(import.meta.dirname, '../renderer') });
+      server = new HubServer(hub, { host: '127.0.0.1', port, adminToken: token, logger: pino({ level: 'warn' }), uiDir });
       return server.start();
     };
     const url = await listen(preferredPort).catch((error: NodeJS.ErrnoException) => {
