@@ -164,6 +164,15 @@ describe.skipIf(!ready)('the desktop app’s UI, in Chromium against procdock se
     await nav(page, 'Chat');
     await page.getByRole('complementary', { name: 'Conversations' }).getByRole('button', { name: /^Please echo "hello from chat"/ }).click();
     await page.getByLabel('Tool call echo').getByText('Echo: hello from chat').waitFor();
+
+    // The next turn carries the tool's result back to the model: it remembers what the tool said.
+    model.play({ content: 'It said the same thing.' });
+    await page.getByRole('textbox', { name: 'Message' }).fill('What did it say?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText('It said the same thing.').waitFor();
+    const sent = model.requests[0]!.body.messages as { role: string; content: string | null; tool_calls?: { function: { name: string } }[] }[];
+    expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'tool', 'assistant', 'user']);
+    expect(sent[2]!.content).toBe("Tool 'echo' returned result: Echo: hello from chat");
     await page.close();
   });
 

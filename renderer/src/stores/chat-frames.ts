@@ -54,3 +54,32 @@ export function readToolResult(content: string): { text: string; isError: boolea
     return { text: raw, isError: false };
   }
 }
+
+type HistoryMessage =
+  | { role: 'user'; content: string }
+  | { role: 'assistant'; content: string | null; tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[] }
+  | { role: 'tool'; tool_call_id: string; content: string };
+
+/**
+ * The transcript as the agent loop's `messages`: each turn's text, its tool calls and their results,
+ * so the model remembers what its tools returned. A call stopped before its result still gets an
+ * answer, as providers require one per call.
+ */
+export function historyOf(entries: ChatEntry[]): HistoryMessage[] {
+  return entries.flatMap((entry): HistoryMessage[] => {
+    if (entry.role === 'user') return [{ role: 'user', content: entry.text }];
+    if (entry.tools.length === 0) return entry.text ? [{ role: 'assistant', content: entry.text }] : [];
+    return [
+      {
+        role: 'assistant',
+        content: entry.text || null,
+        tool_calls: entry.tools.map((t) => ({ id: t.id, type: 'function', function: { name: t.name, arguments: t.args || '{}' } })),
+      },
+      ...entry.tools.map((t): HistoryMessage => ({
+        role: 'tool',
+        tool_call_id: t.id,
+        content: `Tool '${t.name}' returned result: ${t.result ?? `(no result: the call was ${t.status === 'running' ? 'still running' : t.status})`}`,
+      })),
+    ];
+  });
+}

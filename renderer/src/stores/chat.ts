@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ConversationSummary, ToolkitToolView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
-import { readToolResult, toolLabel, type ChatEntry, type Frame, type ToolStep } from './chat-frames';
+import { historyOf, readToolResult, toolLabel, type ChatEntry, type Frame, type ToolStep } from './chat-frames';
 import { attempt } from './run-action';
 
 export type { ChatEntry, ToolStep } from './chat-frames';
@@ -150,7 +150,6 @@ export const useChat = create<ChatState>((set, get) => {
     },
     async send(text) {
       const { resource, tools, entries, toolkit } = get();
-      const history = entries.filter((e) => e.text).map((e) => ({ role: e.role, content: e.text }));
       set({ entries: [...entries, { role: 'user', text, tools: [] }], running: true, error: undefined });
       controller = new AbortController();
       const exposed = new Set(toolkit.map((t) => t.name));
@@ -159,7 +158,7 @@ export const useChat = create<ChatState>((set, get) => {
           '/api/agent',
           {
             resource,
-            messages: [...history, { role: 'user', content: text }],
+            messages: historyOf([...entries, { role: 'user', text, tools: [] }]),
             tools: tools
               .filter((name) => exposed.has(name) || builtinTools.includes(name))
               .map((name) => ({ type: builtinTools.includes(name) ? 'heroku_tool' : 'mcp', name })),
