@@ -1,128 +1,130 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, shell, Tray } from 'electron';
-import pino from 'pino';
-import { resolveDataDir } from '../src/hub/data-dir';
-import { claimDataDir, releaseDataDir, updateHubFile } from '../src/hub/hub-file';
-import { Hub } from '../src/hub/hub';
-import { HubServer } from '../src/http/hub-server';
-import type { ServerView } from '../src/shared/api';
+import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, shell, Tray, type MenuItemConstructorOptions } from 'electron';
+import type { HubInfo, ServerView } from '../src/shared/api';
+import { followHubEvents } from './hub-events';
+import { hostHub, type HostedHub } from './hosted-hub';
+import { trayMenu, type TrayAction, type TrayItem, type TrayState } from './tray-menu';
 
 /**
  * The desktop shell: a window and a tray over a hub. `procdock start` runs the hub in Node and hands
  * its URL and token over (PROCDOCK_HUB_URL/TOKEN), so Electron loads none of its native modules;
- * launched on its own, the shell hosts the hub from src/ itself. No business logic lives here: the
- * window and the tray talk to the hub over its HTTP API, like the browser UI.
+ * launched on its own (a packaged app), the shell hosts the hub from src/ itself. No business logic
+ * lives here: the window and the tray talk to the hub over its HTTP API, like the browser UI.
  */
-interface HubAccess {
-  url: string;
-  token: string;
-  onDidChange(listener: () => void): void;
-  close(): Promise<void>;
-}
-
 const here = import.meta.dirname;
-let hub: HubAccess | undefined;
+let hub: { url: string; token: string; close(): Promise<void> } | undefined;
 let tray: Tray | undefined;
 let window: BrowserWindow | undefined;
+let state: TrayState = { hub: 'starting', servers: [] };
 
-/** The hub `procdock start` runs for us, followed by polling (it is another process). */
-function externalHub(url: string, token: string): HubAccess {
-  return {
-    url,
-    token,
-    onDidChange(listener) {
-      setInterval(listener, 3000).unref();
-    },
-    close: () => Promise.resolve(),
-  };
-}
-
-/** A hub in this process, when the shell was launched on its own. */
-async function hostedHub(): Promise<HubAccess> {
-  const dataDir = resolveDataDir();
-  const token = randomBytes(24).toString('base64url');
-  claimDataDir(dataDir);
-  const hosted = new Hub({ dataDir, warmPools: true });
-  await hosted.start();
-  const server = new HubServer(hosted, { host: '127.0.0.1', port: 7420, adminToken: token, logger: pino() });
-  const url = await server.start();
-  hosted.url = url;
-  updateHubFile(dataDir, { pid: process.pid, url, token, started_at: new Date().toISOString() });
-  return {
-    url,
-    token,
-    onDidChange: (listener) => void hosted.onDidChange(listener),
-    async close() {
-      await server.close();
-      await hosted.close();
-      releaseDataDir(dataDir);
-    },
-  };
-}
-
-async function api<T>(name: string, input: unknown): Promise<T> {
+async function api<T>(name: string, input: unknown = {}): Promise<T> {
   if (!hub) throw new Error('no hub');
   const response = await fetch(`${hub.url}/api/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${hub.token}` },
     body: JSON.stringify(input),
   });
-  return (await response.json()) as T;
+  const body = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `the hub answered ${response.status}`);
+  return body;
 }
 
 function openWindow(): void {
-  if (window) return window.show();
+  if (!hub) return;
+  if (window) {
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+    return;
+  }
   window = new BrowserWindow({
-    width: 1180,
-    height: 780,
+    width: 1240,
+    height: 820,
+    minWidth: 900,
+    minHeight: 560,
     title: 'Procdock',
     webPreferences: { preload: join(here, '../preload/index.cjs'), sandbox: true, contextIsolation: true },
   });
+  // The UI comes from the hub itself: same origin as its API, so the hub's Origin check and the
+  // browser's CORS rules hold as they do in a browser tab (a file:// page would be refused).
+  const page = process.env.ELECTRON_RENDERER_URL ?? `${hub.url}/`;
+  const origin = new URL(page).origin;
   window.webContents.setWindowOpenHandler(({ url }) => {
     void shell.openExternal(url);
     return { action: 'deny' };
   });
-  if (process.env.ELECTRON_RENDERER_URL) void window.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void window.loadFile(join(here, '../renderer/index.html'));
+  // The preload hands this page the admin token: no other page may load in this window.
+  window.webContents.on('will-navigate', (event, url) => {
+    if (new URL(url).origin === origin) return;
+    event.preventDefault();
+    void shell.openExternal(url);
+  });
+  void window.loadURL(page);
   window.on('closed', () => (window = undefined));
 }
 
-/** The tray lists every server; its checkbox starts and stops it. */
-async function refreshTray(): Promise<void> {
-  if (!tray) return;
-  const servers = await api<ServerView[]>('servers.list', {}).catch(() => [] as ServerView[]);
-  const items = servers.map((s) => ({
-    label: `${s.app_name}/${s.process_type}`,
-    type: 'checkbox' as const,
-    checked: s.server_status === 'registered',
-    click: () =>
-      void api(s.server_status === 'registered' ? 'servers.stop' : 'servers.start', { app: s.app_name, process: s.process_type }).then(refreshTray),
+function run(action: TrayAction): void {
+  switch (action.kind) {
+    case 'open-window':
+      return openWindow();
+    case 'quit':
+      return app.quit();
+    case 'copy':
+      return clipboard.writeText(action.text);
+    case 'start-server':
+    case 'stop-server':
+      void api(action.kind === 'start-server' ? 'servers.start' : 'servers.stop', { app: action.app, process: action.process }).catch(() => undefined);
+  }
+}
+
+function template(items: TrayItem[]): MenuItemConstructorOptions[] {
+  return items.map(({ action, submenu, ...item }) => ({
+    ...item,
+    ...(action ? { click: () => run(action) } : {}),
+    ...(submenu ? { submenu: template(submenu) } : {}),
   }));
-  tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: 'Open Procdock', click: openWindow },
-      { type: 'separator' },
-      ...(items.length ? items : [{ label: 'No servers yet', enabled: false }]),
-      { type: 'separator' },
-      { label: 'Quit', click: () => app.quit() },
-    ]),
-  );
+}
+
+function drawTray(): void {
+  tray?.setContextMenu(Menu.buildFromTemplate(template(trayMenu(state))));
+}
+
+/** Reads what the tray shows; called at start and on every change event of the hub. */
+async function refreshTray(): Promise<void> {
+  try {
+    const [info, servers] = await Promise.all([api<HubInfo>('hub.info'), api<ServerView[]>('servers.list')]);
+    state = { hub: 'running', info, servers };
+  } catch (error) {
+    state = { ...state, hub: 'unreachable', error: (error as Error).message };
+  }
+  drawTray();
 }
 
 ipcMain.on('procdock:bridge', (event) => {
   event.returnValue = { hubUrl: hub?.url ?? '', token: hub?.token ?? '' };
 });
 
-app.whenReady().then(async () => {
-  const { PROCDOCK_HUB_URL: url, PROCDOCK_HUB_TOKEN: token } = process.env;
-  hub = url && token ? externalHub(url, token) : await hostedHub();
-  tray = new Tray(nativeImage.createFromPath(join(here, '../../resources/tray.png')));
-  tray.setToolTip('Procdock');
-  hub.onDidChange(() => void refreshTray());
-  await refreshTray();
-  openWindow();
-});
+// One Procdock per user: a second launch focuses the first one's window and exits.
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => openWindow());
+  app.whenReady().then(async () => {
+    tray = new Tray(nativeImage.createFromPath(join(here, '../../resources/tray.png')));
+    tray.setToolTip('Procdock');
+    drawTray();
+    const { PROCDOCK_HUB_URL: url, PROCDOCK_HUB_TOKEN: token } = process.env;
+    const hosted: HostedHub | undefined = url && token ? undefined : await hostHub();
+    hub = hosted ?? { url: url!, token: token!, close: () => Promise.resolve() };
+    const stop = followHubEvents(hub.url, hub.token, () => void refreshTray(), (reachable, error) => {
+      if (reachable) return;
+      state = { ...state, hub: 'unreachable', ...(error ? { error } : {}) };
+      drawTray();
+    });
+    app.once('will-quit', stop);
+    openWindow();
+  });
+}
 
 app.on('window-all-closed', () => {
   // Keep running in the tray: the toolkit stays up for Cursor and friends.

@@ -10,6 +10,8 @@ export function webUiConfig(rendererDir: string): UserConfig {
     plugins: [react()],
     build: {
       minify: true,
+      // One local bundle, loaded from disk or loopback: splitting it would buy nothing.
+      chunkSizeWarningLimit: 2000,
       outDir: resolve(rendererDir, '../out/renderer'),
       emptyOutDir: true,
       rollupOptions: { input: resolve(rendererDir, 'index.html') },

@@ -33,7 +33,15 @@ export class ScriptedModel {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** The models it lists when probed as Ollama (`GET /api/tags`) or LM Studio (`GET /v1/models`). */
+  models = ['scripted-1'];
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET' && (req.url === '/api/tags' || req.url === '/v1/models')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const body = req.url === '/api/tags' ? { models: this.models.map((name) => ({ name, model: name })) } : { object: 'list', data: this.models.map((id) => ({ id, object: 'model' })) };
+      return void res.end(JSON.stringify(body));
+    }
     let text = '';
     for await (const chunk of req) text += chunk;
     const body = JSON.parse(text || '{}') as Record<string, unknown>;

@@ -1,67 +1,90 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { hub } from './api/hub-client';
-import { CallsView } from './components/calls-view';
-import { ChatView } from './components/chat-view';
-import { ConnectView } from './components/connect-view';
-import { ServersView } from './components/servers-view';
+import { ActivityView } from './components/activity/activity-view';
+import { ChatView } from './components/chat/chat-view';
+import { Icon } from './components/common/icons';
+import { ModelsView } from './components/models/models-view';
+import { ServersView } from './components/servers/servers-view';
 import { useCalls } from './stores/calls';
+import { useChat } from './stores/chat';
+import { useModels } from './stores/models';
 import { useServers } from './stores/servers';
 
-type Tab = 'chat' | 'servers' | 'calls' | 'connect';
+type Page = 'chat' | 'servers' | 'models' | 'activity';
 
-const tabs: { id: Tab; label: string }[] = [
+const pages: { id: Page; label: string }[] = [
   { id: 'chat', label: 'Chat' },
   { id: 'servers', label: 'Servers' },
-  { id: 'calls', label: 'Calls' },
-  { id: 'connect', label: 'Connect' },
+  { id: 'models', label: 'Models' },
+  { id: 'activity', label: 'Activity' },
 ];
 
-export function App() {
-  const [tab, setTab] = useState<Tab>('servers');
-  const content = { chat: <ChatView />, servers: <ServersView />, calls: <CallsView />, connect: <ConnectView /> }[tab];
+/** Follows the hub: every store refreshes on each change event while a token is at hand. */
+function useHubFollowing(connected: boolean): void {
   const refreshServers = useServers((s) => s.refresh);
-  const refreshCalls = useCalls((s) => s.refresh);
   const showProgress = useServers((s) => s.showProgress);
-  const info = useServers((s) => s.info);
-
-  const connected = useSyncExternalStore(
-    (listener) => hub.onDidConnect(listener),
-    () => hub.hasToken,
-  );
-
+  const refreshModels = useModels((s) => s.refresh);
+  const refreshCalls = useCalls((s) => s.refresh);
+  const loadConversations = useChat((s) => s.loadConversations);
+  const loadToolkit = useChat((s) => s.loadToolkit);
   useEffect(() => {
     // Without the hub's token every API call would be refused: make none until a link brings it.
     if (!connected) return;
     const refresh = () => {
       void refreshServers();
+      void refreshModels();
       void refreshCalls();
+      void loadConversations();
+      void loadToolkit();
     };
     refresh();
     return hub.onDidChange(refresh, ({ app, line }) => showProgress(app, line));
-  }, [connected, refreshServers, refreshCalls, showProgress]);
+  }, [connected, refreshServers, refreshModels, refreshCalls, loadConversations, loadToolkit, showProgress]);
+}
+
+export function App() {
+  const [page, setPage] = useState<Page>('servers');
+  const info = useServers((s) => s.info);
+  const connected = useSyncExternalStore(
+    (listener) => hub.onDidConnect(listener),
+    () => hub.hasToken,
+  );
+  useHubFollowing(connected);
 
   if (!connected) return <NoToken />;
+  const content = {
+    chat: <ChatView onOpenModels={() => setPage('models')} />,
+    servers: <ServersView />,
+    models: <ModelsView />,
+    activity: <ActivityView />,
+  }[page];
 
   return (
     <div className="shell">
-      <nav className="sidebar">
+      <nav className="sidebar" aria-label="Pages">
         <div className="brand">
-          <span className="logo" aria-hidden>◆</span> Procdock
+          <span className="logo" aria-hidden>
+            ◆
+          </span>{' '}
+          Procdock
         </div>
-        {tabs.map((t) => (
-          <button key={t.id} className={t.id === tab ? 'nav active' : 'nav'} onClick={() => setTab(t.id)}>
-            {t.label}
+        {pages.map((p) => (
+          <button key={p.id} className={p.id === page ? 'nav active' : 'nav'} aria-current={p.id === page ? 'page' : undefined} onClick={() => setPage(p.id)}>
+            <Icon name={p.id} />
+            {p.label}
           </button>
         ))}
         <div className="sidebar-foot">
           {info && (
-            <span className={info.sandbox.sandboxed ? 'badge ok' : 'badge warn'} title={info.sandbox.reason}>
+            <span className={info.sandbox.ready && info.sandbox.sandboxed ? 'badge ok' : 'badge warn'} title={info.sandbox.reason ?? info.sandbox.engine}>
               {info.sandbox.kind} sandbox{info.sandbox.sandboxed ? '' : ' · unsandboxed'}
+              {info.sandbox.ready ? '' : ' · not ready'}
             </span>
           )}
+          {info && <div className="muted small hub-url">{info.url.replace(/^http:\/\//, '')}</div>}
         </div>
       </nav>
-      <main className="content">
+      <main className="content" id="main">
         {content}
       </main>
     </div>
@@ -77,7 +100,10 @@ function NoToken() {
   return (
     <main className="empty-page">
       <h1>
-        <span className="logo" aria-hidden>◆</span> Procdock
+        <span className="logo" aria-hidden>
+          ◆
+        </span>{' '}
+        Procdock
       </h1>
       {linkError && (
         <p className="notice error" role="alert">

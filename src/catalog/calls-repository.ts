@@ -55,6 +55,13 @@ interface RawCallRow {
   decision: string | null;
 }
 
+export interface CallFilter {
+  app?: string | undefined;
+  process?: string | undefined;
+  tool?: string | undefined;
+  status?: 'running' | 'ok' | 'error' | undefined;
+}
+
 /** The call log: one row per tool call, written when it starts and completed when it ends. */
 export class CallsRepository {
   constructor(private readonly db: Db) {}
@@ -119,10 +126,21 @@ export class CallsRepository {
     this.db.prepare('UPDATE calls SET exit_code = ? WHERE id = ?').run(code, id);
   }
 
-  list(limit: number): CallRecordView[] {
+  /** The newest calls, optionally only those of one app, server, tool or status. */
+  list(limit: number, filter: CallFilter = {}): CallRecordView[] {
+    const where: string[] = [];
+    const values: (string | number)[] = [];
+    const columns = { app: 'app_name', process: 'process_type', tool: 'tool', status: 'status' } as const;
+    for (const [key, column] of Object.entries(columns) as [keyof CallFilter, string][]) {
+      const value = filter[key];
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      values.push(value);
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     return this.db
-      .prepare<[number], RawCallRow>('SELECT * FROM calls ORDER BY started_at DESC, rowid DESC LIMIT ?')
-      .all(limit)
+      .prepare<(string | number)[], RawCallRow>(`SELECT * FROM calls ${clause} ORDER BY started_at DESC, rowid DESC LIMIT ?`)
+      .all(...values, limit)
       .map(toView);
   }
 

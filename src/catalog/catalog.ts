@@ -1,6 +1,7 @@
 import { AppsRepository } from './apps-repository.js';
 import { CallsRepository } from './calls-repository.js';
 import { ConfigRepository } from './config-repository.js';
+import { ConversationsRepository } from './conversations-repository.js';
 import { openDatabase, type Db } from './database.js';
 import { ModelsRepository } from './models-repository.js';
 import { MountsRepository } from './mounts-repository.js';
@@ -17,6 +18,7 @@ export class Catalog {
   readonly calls: CallsRepository;
   readonly mounts: MountsRepository;
   readonly trust: TrustRepository;
+  readonly conversations: ConversationsRepository;
 
   private constructor(private readonly db: Db, secrets: SecretBox) {
     this.apps = new AppsRepository(db);
@@ -26,6 +28,7 @@ export class Catalog {
     this.calls = new CallsRepository(db);
     this.mounts = new MountsRepository(db);
     this.trust = new TrustRepository(db);
+    this.conversations = new ConversationsRepository(db);
   }
 
   static open(dataDir: string, keys: KeyProvider = new FileKeyProvider(dataDir)): Catalog {

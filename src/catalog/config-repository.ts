@@ -17,6 +17,14 @@ export class ConfigRepository {
     return Object.fromEntries(rows.map((row) => [row.key, this.secrets.open(row.value_secret)]));
   }
 
+  /** The names of the app's config vars, without opening their values. */
+  keys(appId: string): string[] {
+    return this.db
+      .prepare<[string], { key: string }>('SELECT key FROM config_vars WHERE app_id = ? ORDER BY key')
+      .all(appId)
+      .map((row) => row.key);
+  }
+
   set(appId: string, vars: Record<string, string>): void {
     const upsert = this.db.prepare(
       'INSERT INTO config_vars (app_id, key, value_secret) VALUES (?, ?, ?) ON CONFLICT (app_id, key) DO UPDATE SET value_secret = excluded.value_secret',

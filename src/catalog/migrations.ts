@@ -150,4 +150,17 @@ export const migrations: readonly string[] = [
   ALTER TABLE calls ADD COLUMN decision TEXT;
   ALTER TABLE tools ADD COLUMN digest TEXT;
   `,
+  // 8: the desktop chat's conversations, each with its transcript and the tools picked for it.
+  `
+  CREATE TABLE conversations (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    resource_name TEXT NOT NULL,
+    tools_json TEXT NOT NULL DEFAULT '[]',
+    entries_json TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX conversations_by_update ON conversations (updated_at DESC);
+  `,
 ];

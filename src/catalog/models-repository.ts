@@ -29,6 +29,13 @@ export interface NewModelResource {
   api_key?: string | undefined;
 }
 
+export interface ModelResourceChange {
+  model_id?: string | undefined;
+  base_url?: string | null | undefined;
+  api_key_env?: string | null | undefined;
+  api_key?: string | null | undefined;
+}
+
 /** Model resources (each one a toolkit with its own `inf-…` key) and their app attachments. */
 export class ModelsRepository {
   constructor(
@@ -89,6 +96,31 @@ export class ModelsRepository {
       .get(resourceId);
     if (!row) throw new Error(`no model resource ${resourceId}`);
     return this.secrets.open(row.inference_key_secret);
+  }
+
+  /** Replaces the resource's `INFERENCE_KEY`: the old one matches nothing from this write on. */
+  rotateKey(resourceId: string): void {
+    const key = `inf-${randomUUID()}`;
+    this.db
+      .prepare('UPDATE model_resources SET inference_key_secret = ?, inference_key_hash = ?, updated_at = ? WHERE id = ?')
+      .run(this.secrets.seal(key), hashKey(key), nowIso(), resourceId);
+  }
+
+  /** Changes the model, endpoint or provider key of a resource; `null` clears a field. */
+  update(resourceId: string, change: ModelResourceChange): void {
+    const sets: string[] = [];
+    const values: (string | null)[] = [];
+    const put = (column: string, value: string | null) => {
+      sets.push(`${column} = ?`);
+      values.push(value);
+    };
+    if (change.model_id !== undefined) put('model_id', change.model_id);
+    if (change.base_url !== undefined) put('base_url', change.base_url);
+    if (change.api_key_env !== undefined) put('api_key_env', change.api_key_env);
+    if (change.api_key !== undefined) put('api_key_secret', change.api_key === null ? null : this.secrets.seal(change.api_key));
+    if (sets.length === 0) return;
+    put('updated_at', nowIso());
+    this.db.prepare(`UPDATE model_resources SET ${sets.join(', ')} WHERE id = ?`).run(...values, resourceId);
   }
 
   /** The stored API key, if one was given (else the provider's key comes from `api_key_env`). */

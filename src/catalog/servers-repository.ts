@@ -153,6 +153,14 @@ export class ServersRepository {
       .map((row) => JSON.parse(row.definition_json)) as never;
   }
 
+  /** What the server said about itself at its last sync (`serverInfo` of `initialize`). */
+  serverInfo(serverId: string): { name?: string; version?: string; instructions?: string } | null {
+    const row = this.db.prepare<[string], { server_info_json: string | null }>('SELECT server_info_json FROM servers WHERE id = ?').get(serverId);
+    const stored = row?.server_info_json ? (JSON.parse(row.server_info_json) as { serverInfo?: { name?: string; version?: string }; instructions?: string } | null) : null;
+    if (!stored?.serverInfo) return null;
+    return { ...stored.serverInfo, ...(stored.instructions ? { instructions: stored.instructions } : {}) };
+  }
+
   /** Marks syncs a previous hub left half-done (it was killed) as failed, so none stays `syncing`. */
   failInterruptedSyncs(): number {
     return this.db

@@ -3,6 +3,7 @@ import { logUnexpected, resolveDataDir } from '../hub/data-dir.js';
 import { isAppError } from '../shared/errors.js';
 import { registerAppCommands } from './apps-commands.js';
 import { registerHubCommands } from './hub-commands.js';
+import { registerKeyCommands } from './keys-commands.js';
 import { registerModelCommands } from './models-commands.js';
 import { registerStateCommands } from './state-commands.js';
 import { registerTrustCommands } from './trust-commands.js';
@@ -22,6 +23,7 @@ function buildProgram(): Command {
   registerModelCommands(program);
   registerStateCommands(program);
   registerTrustCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { AppError } from '../shared/errors.js';
 import { providerPresets, type PresetName } from '../shared/presets.js';
 import { callerPath, dataCommand, ops, print, readStdin } from './cli-kit.js';
-import type { ConnectResult } from './client-config.js';
+import type { ConnectResult } from '../hub/client-config.js';
 import { table } from './format.js';
 
 interface CreateOptions {
@@ -91,7 +91,7 @@ export function registerModelCommands(program: Command): void {
         if (client !== 'cursor' && client !== 'claude' && client !== 'vscode') {
           throw new AppError('invalid_input', `unknown client "${client}": expected cursor, claude or vscode`);
         }
-        const { writeClientConfig } = await import('./client-config.js');
+        const { writeClientConfig } = await import('../hub/client-config.js');
         const env = await h.run('key', { resource: o.resource });
         const url = `${env.INFERENCE_URL}/mcp`;
         const done = writeClientConfig({

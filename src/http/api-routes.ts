@@ -1,6 +1,10 @@
 import { Router, type Request, type Response } from 'express';
+import { AgentRun } from '../agents/agent-loop.js';
+import { agentRequestSchema } from '../agents/agent-request.js';
+import { providerFor } from '../agents/providers.js';
 import type { Hub } from '../hub/hub.js';
-import { prepareRun, streamRun } from './agents-routes.js';
+import { assertUsableKey, explainingProvider } from '../hub/provider-check.js';
+import { streamRun } from './agents-routes.js';
 import { operationInputs, type OperationName } from '../shared/operations.js';
 import { AppError } from '../shared/errors.js';
 
@@ -22,12 +26,19 @@ export function apiRoutes(hub: Hub): Router {
       clearInterval(keepAlive);
     });
   });
-  // The desktop chat: the agent loop for a resource, with the model's tokens as they come.
+  // The desktop chat: the agent loop for a resource, with the model's tokens as they come. A missing
+  // key is refused before the stream, and every provider failure names its cause.
   router.post('/agent', async (req: Request, res: Response) => {
     const { resource: name, ...body } = (req.body ?? {}) as { resource?: string };
     const resource = hub.registry.resource(name ?? 'default');
-    const run = prepareRun(hub, resource, { model: resource.model_id, ...body }, res);
-    if (run) await streamRun(res, run, true);
+    const parsed = agentRequestSchema.safeParse({ model: resource.model_id, ...body });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new AppError('invalid_input', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    assertUsableKey(resource);
+    const provider = explainingProvider(providerFor(hub.catalog, resource), resource);
+    await streamRun(res, new AgentRun(hub, resource, provider, parsed.data), true);
   });
 
   router.post('/:operation', async (req: Request, res: Response) => {

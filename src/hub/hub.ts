@@ -16,6 +16,7 @@ import {
 } from '../shared/operations.js';
 import { checkMount } from '../apps/host-mounts.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
+import { desktopHandlers } from './desktop-operations.js';
 import { runDoctor } from './doctor.js';
 import { Approvals } from './approvals.js';
 import { CallGate, type GateOptions } from './call-gate.js';
@@ -369,7 +370,8 @@ export class Hub implements Operations {
         const row = registry.resource(resource ?? defaultResourceName);
         return { INFERENCE_URL: this.url, INFERENCE_KEY: catalog.models.inferenceKey(row.id), INFERENCE_MODEL_ID: row.model_id };
       },
-      'calls.list': ({ limit }) => catalog.calls.list(limit),
+      'calls.list': ({ limit, ...filter }) => catalog.calls.list(limit, filter),
+      ...desktopHandlers(this, changed),
     };
   }
 }

@@ -5,6 +5,7 @@ import type { MountRow } from '../catalog/mounts-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { AppView, ModelResourceView, MountView, ServerView, ToolView } from '../shared/api.js';
+import { keyStatus } from './provider-check.js';
 
 /** Builds the public shapes (Heroku's fields) from catalog rows. */
 export class Views {
@@ -81,6 +82,7 @@ export class Views {
       provider: row.provider,
       model_id: row.model_id,
       has_api_key: row.has_api_key,
+      key_status: keyStatus(row),
       apps: this.catalog.models.appNamesOf(row.id),
       created_at: row.created_at,
     };

@@ -137,6 +137,8 @@ export interface ModelResourceView {
   base_url?: string;
   api_key_env?: string;
   has_api_key: boolean;
+  /** Whether the provider has a key to send: a local model server needs none. */
+  key_status: KeyStatus;
   apps: string[];
   created_at: string;
 }
@@ -228,4 +230,77 @@ export interface PolicyView {
   /** The hub-wide policy for tools not annotated read-only and without one of their own. */
   default: 'allow' | 'ask';
   tools: { tool: string; policy: PolicyValue; why: 'its policy' | 'read-only' | 'the default' }[];
+}
+
+/** Where a resource's provider key comes from: sealed in the catalog, the hub's environment, or nowhere. */
+export type KeyStatus = 'stored' | 'env' | 'missing' | 'not_needed';
+
+/** A model server found running on this machine (Ollama, LM Studio), for onboarding. */
+export interface LocalModelServer {
+  preset: 'ollama' | 'lmstudio';
+  label: string;
+  base_url: string;
+  models: string[];
+}
+
+/** A server with everything the Servers page shows about it. */
+export interface ServerDetailView extends ServerView {
+  /** Each tool and, per resource where it differs from its own name, the name that toolkit exposes. */
+  exposed: Record<string, Record<string, string>>;
+  /** The sandbox settings each call container gets, by procdock.json's key (network, memory_mb, …). */
+  settings: Record<string, unknown>;
+  /** The settings the app's procdock.json changes from the defaults: `{key: [default, value]}`. */
+  changed_settings: Record<string, [unknown, unknown]>;
+  resources: { uri: string; name?: string; description?: string; mimeType?: string }[];
+  templates: { uriTemplate: string; name?: string; description?: string }[];
+  prompts: { name: string; description?: string; arguments?: { name: string; description?: string; required?: boolean }[] }[];
+  server_info: { name?: string; version?: string; instructions?: string } | null;
+  synced_at: string | null;
+  config_keys: string[];
+  resources_attached: string[];
+  image: string | null;
+  build_status: 'none' | 'building' | 'built' | 'error';
+  build_error: string | null;
+  sandbox: { kind: string; sandboxed: boolean };
+}
+
+/** A tool as one resource's toolkit exposes it, with the server it comes from. */
+export interface ToolkitToolView {
+  /** The name the toolkit exposes: the tool's own, or `<namespace>__<name>` on a clash. */
+  name: string;
+  original: string;
+  namespace: string;
+  app_name: string;
+  description?: string;
+  annotations: Record<string, unknown>;
+}
+
+export interface ConfigKeysView {
+  app: string;
+  keys: string[];
+}
+
+/** One conversation of the desktop chat, kept in the catalog. */
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  resource: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationView extends ConversationSummary {
+  /** The transcript as the chat shows it (text and tool cards), opaque to the hub. */
+  entries: unknown[];
+  /** The tools picked for it. */
+  tools: string[];
+}
+
+/** What `connect` wrote into a client's MCP config. */
+export interface ConnectView {
+  file: string;
+  backup: string | null;
+  entry: string;
+  replaced: boolean;
+  url: string;
 }

@@ -4,8 +4,15 @@ import {
   nameSchema,
   type AppView,
   type CallRecordView,
+  type ConfigKeysView,
   type ConfigView,
   type ApprovalRequestView,
+  type ConnectView,
+  type ConversationSummary,
+  type ConversationView,
+  type LocalModelServer,
+  type ServerDetailView,
+  type ToolkitToolView,
   type DoctorCheck,
   type PolicyView,
   type ToolDiffView,
@@ -68,7 +75,6 @@ export const operationInputs = {
   'config.set': z.object({ app: z.string(), vars: z.record(z.string(), z.string()).superRefine(checkConfigKeys) }),
   'config.unset': z.object({ app: z.string(), keys: z.array(configKeySchema).min(1) }),
   key: z.object({ resource }),
-  'calls.list': z.object({ limit: z.number().int().min(1).max(10_000).default(20) }),
   'volumes.list': z.object({ app: z.string().optional() }),
   'mounts.list': z.object({ app: z.string() }),
   'mounts.add': z.object({
@@ -88,6 +94,39 @@ export const operationInputs = {
   'policy.default': z.object({ policy: z.enum(['allow', 'ask']) }),
   'approvals.list': z.object({}),
   'approvals.answer': z.object({ id: z.string(), answer: z.enum(['allow', 'allow-for-a-while', 'deny']) }),
+  'calls.list': z.object({
+    limit: z.number().int().min(1).max(10_000).default(20),
+    app: z.string().optional(),
+    process: z.string().optional(),
+    tool: z.string().optional(),
+    status: z.enum(['running', 'ok', 'error']).optional(),
+  }),
+  'calls.get': z.object({ id: z.string().min(1) }),
+  'key.rotate': z.object({ resource }),
+  'models.update': z.object({
+    name: z.string(),
+    model: z.string().min(1).optional(),
+    base_url: z.url().nullable().optional(),
+    api_key_env: configKeySchema.nullable().optional(),
+    api_key: z.string().min(1).nullable().optional(),
+  }),
+  'models.discover': z.object({}),
+  'servers.detail': z.object({ app: z.string(), process: z.string() }),
+  'toolkit.tools': z.object({ resource }),
+  'config.keys': z.object({ app: z.string() }),
+  'config.reveal': z.object({ app: z.string(), key: z.string() }),
+  connect: z.object({ client: z.enum(['cursor', 'claude', 'vscode']), resource, project: z.string().min(1).optional() }),
+  'conversations.list': z.object({}),
+  'conversations.get': z.object({ id: z.string() }),
+  'conversations.save': z.object({
+    id: z.string().optional(),
+    title: z.string().max(200).optional(),
+    resource: nameSchema,
+    tools: z.array(z.string()).max(2000).default([]),
+    entries: z.array(z.unknown()).max(5000),
+  }),
+  'conversations.rename': z.object({ id: z.string(), title: z.string().trim().min(1).max(200) }),
+  'conversations.remove': z.object({ id: z.string() }),
 } as const;
 
 export type OperationName = keyof typeof operationInputs;
@@ -141,6 +180,20 @@ export interface OperationOutputs {
   'policy.default': { policy: 'allow' | 'ask' };
   'approvals.list': ApprovalRequestView[];
   'approvals.answer': { id: string; answered: boolean };
+  'calls.get': CallRecordView;
+  'key.rotate': InferenceEnv;
+  'models.update': ModelResourceView;
+  'models.discover': LocalModelServer[];
+  'servers.detail': ServerDetailView;
+  'toolkit.tools': ToolkitToolView[];
+  'config.keys': ConfigKeysView;
+  'config.reveal': { app: string; key: string; value: string };
+  connect: ConnectView;
+  'conversations.list': ConversationSummary[];
+  'conversations.get': ConversationView;
+  'conversations.save': ConversationView;
+  'conversations.rename': ConversationSummary;
+  'conversations.remove': { removed: string };
 }
 
 /** Anything that runs operations: the hub itself, or a client of a running hub. */

@@ -2,15 +2,76 @@ import { create } from 'zustand';
 import type { CallRecordView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
 
-interface CallsState {
-  calls: CallRecordView[];
-  refresh(): Promise<void>;
+export interface CallFilter {
+  /** `app/process`, or empty for every server. */
+  server: string;
+  tool: string;
+  status: '' | 'running' | 'ok' | 'error';
 }
 
-/** Mirrors the newest entries of the hub's call log. */
-export const useCalls = create<CallsState>((set) => ({
+interface CallsState {
+  calls: CallRecordView[];
+  /** Every server and tool seen in the log, for the filters' choices. */
+  known: { servers: string[]; tools: string[] };
+  filter: CallFilter;
+  selected: CallRecordView | undefined;
+  error: string | undefined;
+  refresh(): Promise<void>;
+  setFilter(change: Partial<CallFilter>): Promise<void>;
+  open(id: string): Promise<void>;
+  close(): void;
+}
+
+/** How many calls the Activity page reads: enough for its chart, few enough to draw at once. */
+const pageSize = 500;
+
+/** Mirrors the hub's call log, filtered as the user asked, and the one call opened. */
+export const useCalls = create<CallsState>((set, get) => ({
   calls: [],
+  known: { servers: [], tools: [] },
+  filter: { server: '', tool: '', status: '' },
+  selected: undefined,
+  error: undefined,
   async refresh() {
-    set({ calls: await hub.run('calls.list', { limit: 50 }) });
+    const { server, tool, status } = get().filter;
+    const [app, process] = server ? server.split('/') : [];
+    try {
+      const calls = await hub.run('calls.list', {
+        limit: pageSize,
+        ...(app && process ? { app, process } : {}),
+        ...(tool ? { tool } : {}),
+        ...(status ? { status } : {}),
+      });
+      set((state) => ({
+        calls,
+        error: undefined,
+        known: {
+          servers: merge(state.known.servers, calls.map((c) => `${c.app_name}/${c.process_type}`)),
+          tools: merge(state.known.tools, calls.map((c) => c.tool)),
+        },
+      }));
+      const selected = get().selected;
+      if (selected?.status === 'running') await get().open(selected.id);
+    } catch (error) {
+      set({ error: (error as Error).message });
+    }
+  },
+  async setFilter(change) {
+    set((state) => ({ filter: { ...state.filter, ...change } }));
+    await get().refresh();
+  },
+  async open(id) {
+    try {
+      set({ selected: await hub.run('calls.get', { id }) });
+    } catch (error) {
+      set({ error: (error as Error).message });
+    }
+  },
+  close() {
+    set({ selected: undefined });
   },
 }));
+
+function merge(known: string[], seen: string[]): string[] {
+  return [...new Set([...known, ...seen])].sort();
+}

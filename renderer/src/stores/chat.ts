@@ -1,67 +1,61 @@
 import { create } from 'zustand';
+import type { ConversationSummary, ToolkitToolView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
+import { historyOf, readToolResult, toolLabel, type ChatEntry, type Frame, type ToolStep } from './chat-frames';
+import { attempt } from './run-action';
 
-export interface ToolStep {
-  id: string;
-  name: string;
-  args: string;
-  result?: string;
-  isError?: boolean;
-}
+export type { ChatEntry, ToolStep } from './chat-frames';
 
-export interface ChatEntry {
-  role: 'user' | 'assistant';
-  text: string;
-  tools: ToolStep[];
-}
-
-interface Frame {
-  object: string;
-  choices: {
-    delta?: { content?: string };
-    message?: { content?: string | null; tool_calls?: { id: string; function: { name: string; arguments: string } }[]; tool_call_id?: string };
-  }[];
-}
+/** Built-in tools the chat offers beside the toolkit's. */
+export const builtinTools = ['code_exec_node'];
 
 interface ChatState {
+  conversations: ConversationSummary[];
+  /** The conversation shown; none until its first message is saved. */
+  current: string | undefined;
   resource: string;
+  /** The toolkit of the resource: every tool the model may be given. */
+  toolkit: ToolkitToolView[];
   tools: string[];
   entries: ChatEntry[];
   running: boolean;
   error: string | undefined;
-  setResource(resource: string): void;
-  toggleTool(name: string): void;
+  loadConversations(): Promise<void>;
+  open(id: string): Promise<void>;
+  startNew(): void;
+  rename(id: string, title: string): Promise<void>;
+  remove(id: string): Promise<void>;
+  setResource(resource: string): Promise<void>;
+  /** Until the user picks one, moves off a resource that has no key to one that can answer. */
+  preferUsable(usable: string[], missing: string[]): void;
+  loadToolkit(): Promise<void>;
+  setTools(tools: string[]): void;
   send(text: string): Promise<void>;
   stop(): void;
-  clear(): void;
 }
 
 let controller: AbortController | undefined;
+/** Whether the user chose the resource (or opened a conversation that did). */
+let chosen = false;
 
-/** The desktop chat: one conversation with a resource's model and the tools picked for it. */
-export const useChat = create<ChatState>((set, get) => ({
-  resource: 'default',
-  tools: [],
-  entries: [],
-  running: false,
-  error: undefined,
-  setResource(resource) {
-    set({ resource, tools: [] });
-  },
-  toggleTool(name) {
-    const tools = get().tools;
-    set({ tools: tools.includes(name) ? tools.filter((t) => t !== name) : [...tools, name] });
-  },
-  clear() {
-    set({ entries: [], error: undefined });
-  },
-  stop() {
-    controller?.abort();
-  },
-  async send(text) {
-    const { resource, tools, entries } = get();
-    const history = entries.filter((e) => e.text).map((e) => ({ role: e.role, content: e.text }));
-    set({ entries: [...entries, { role: 'user', text, tools: [] }], running: true, error: undefined });
+/** The desktop chat: conversations kept by the hub, each with a resource's model and the tools picked for it. */
+export const useChat = create<ChatState>((set, get) => {
+  const fail = (error: string | undefined) => error && set({ error });
+  const save = async () => {
+    const { current, resource, tools, entries } = get();
+    if (entries.length === 0) return;
+    const saved = await hub.run('conversations.save', { ...(current ? { id: current } : {}), resource, tools, entries });
+    // A conversation the user left while it ran stays where it is.
+    if (get().current === current) set({ current: saved.id });
+    await get().loadConversations();
+  };
+  const patchTools = (change: (step: ToolStep) => ToolStep) =>
+    set((state) => ({ entries: state.entries.map((e) => ({ ...e, tools: e.tools.map(change) })) }));
+  const onFrame = (event: string, data: string) => {
+    if (event === 'error') return set({ error: (JSON.parse(data) as { error: { message: string } }).error.message });
+    if (event !== 'message') return;
+    const frame = JSON.parse(data) as Frame;
+    const choice = frame.choices[0];
     const update = (change: (last: ChatEntry) => ChatEntry) =>
       set((state) => {
         const all = [...state.entries];
@@ -70,55 +64,115 @@ export const useChat = create<ChatState>((set, get) => ({
         else all[all.length - 1] = change(last);
         return { entries: all };
       });
-    controller = new AbortController();
-    try {
-      await hub.stream(
-        '/api/agent',
-        {
-          resource,
-          messages: [...history, { role: 'user', content: text }],
-          tools: tools.map((name) => ({ type: name.startsWith('code_exec_') ? 'heroku_tool' : 'mcp', name })),
-        },
-        (event, data) => {
-          if (event === 'error') return set({ error: (JSON.parse(data) as { error: { message: string } }).error.message });
-          if (event !== 'message') return;
-          const frame = JSON.parse(data) as Frame;
-          const choice = frame.choices[0];
-          if (frame.object === 'chat.completion.chunk') {
-            update((last) => ({ ...last, text: last.text + (choice?.delta?.content ?? '') }));
-          } else if (frame.object === 'chat.completion') {
-            const calls = choice?.message?.tool_calls ?? [];
-            update((last) => ({
-              ...last,
-              text: choice?.message?.content ?? last.text,
-              tools: [...last.tools, ...calls.map((c) => ({ id: c.id, name: c.function.name, args: c.function.arguments }))],
-            }));
-            if (calls.length) set((state) => ({ entries: [...state.entries, { role: 'assistant', text: '', tools: [] }] }));
-          } else if (frame.object === 'tool.completion') {
-            const raw = (choice?.message?.content ?? '').replace(/^Tool '.*?' returned result: /s, '');
-            let result = raw;
-            let isError = false;
-            try {
-              const parsed = JSON.parse(raw) as { content?: { text?: string; type: string }[]; isError?: boolean };
-              result = (parsed.content ?? []).map((c) => c.text ?? `[${c.type}]`).join('\n');
-              isError = parsed.isError === true;
-            } catch {
-              // Show it as it came.
-            }
-            set((state) => ({
-              entries: state.entries.map((e) => ({
-                ...e,
-                tools: e.tools.map((t) => (t.id === choice?.message?.tool_call_id ? { ...t, result, isError } : t)),
-              })),
-            }));
-          }
-        },
-        controller.signal,
+    if (frame.object === 'chat.completion.chunk') {
+      update((last) => ({ ...last, text: last.text + (choice?.delta?.content ?? '') }));
+    } else if (frame.object === 'chat.completion') {
+      const calls = choice?.message?.tool_calls ?? [];
+      const steps = calls.map((c): ToolStep => ({
+        id: c.id,
+        ...toolLabel(c.function.name, get().toolkit),
+        args: c.function.arguments,
+        status: 'running',
+        startedAt: Date.now(),
+      }));
+      update((last) => ({ ...last, text: choice?.message?.content ?? last.text, tools: [...last.tools, ...steps] }));
+      if (calls.length) set((state) => ({ entries: [...state.entries, { role: 'assistant', text: '', tools: [] }] }));
+    } else if (frame.object === 'tool.completion') {
+      const { text, isError } = readToolResult(choice?.message?.content ?? '');
+      patchTools((t) =>
+        t.id === choice?.message?.tool_call_id
+          ? { ...t, result: text, status: isError ? 'error' : 'ok', ...(t.startedAt ? { ms: Date.now() - t.startedAt } : {}) }
+          : t,
       );
-    } catch (error) {
-      if (!controller.signal.aborted) set({ error: (error as Error).message });
-    } finally {
-      set((state) => ({ running: false, entries: state.entries.filter((e) => e.text || e.tools.length || e.role === 'user') }));
     }
-  },
-}));
+  };
+  return {
+    conversations: [],
+    current: undefined,
+    resource: 'default',
+    toolkit: [],
+    tools: [],
+    entries: [],
+    running: false,
+    error: undefined,
+    async loadConversations() {
+      fail(await attempt(async () => set({ conversations: await hub.run('conversations.list', {}) })));
+    },
+    async open(id) {
+      if (get().running) get().stop();
+      fail(
+        await attempt(async () => {
+          const found = await hub.run('conversations.get', { id });
+          chosen = true;
+          set({ current: found.id, resource: found.resource, tools: found.tools, entries: found.entries as ChatEntry[], error: undefined });
+          await get().loadToolkit();
+        }),
+      );
+    },
+    startNew() {
+      if (get().running) get().stop();
+      set({ current: undefined, entries: [], error: undefined });
+    },
+    async rename(id, title) {
+      fail(await attempt(() => hub.run('conversations.rename', { id, title })));
+      await get().loadConversations();
+    },
+    async remove(id) {
+      fail(await attempt(() => hub.run('conversations.remove', { id })));
+      if (get().current === id) get().startNew();
+      await get().loadConversations();
+    },
+    preferUsable(usable, missing) {
+      const first = usable[0];
+      if (chosen || !first || !missing.includes(get().resource)) return;
+      set({ resource: first, tools: [] });
+      void get().loadToolkit();
+    },
+    async setResource(resource) {
+      chosen = true;
+      set({ resource, tools: [] });
+      await get().loadToolkit();
+    },
+    async loadToolkit() {
+      const resource = get().resource;
+      fail(
+        await attempt(async () => {
+          const toolkit = await hub.run('toolkit.tools', { resource });
+          if (get().resource === resource) set({ toolkit });
+        }),
+      );
+    },
+    setTools(tools) {
+      set({ tools });
+    },
+    stop() {
+      controller?.abort();
+    },
+    async send(text) {
+      const { resource, tools, entries, toolkit } = get();
+      set({ entries: [...entries, { role: 'user', text, tools: [] }], running: true, error: undefined });
+      controller = new AbortController();
+      const exposed = new Set(toolkit.map((t) => t.name));
+      try {
+        await hub.stream(
+          '/api/agent',
+          {
+            resource,
+            messages: historyOf([...entries, { role: 'user', text, tools: [] }]),
+            tools: tools
+              .filter((name) => exposed.has(name) || builtinTools.includes(name))
+              .map((name) => ({ type: builtinTools.includes(name) ? 'heroku_tool' : 'mcp', name })),
+          },
+          onFrame,
+          controller.signal,
+        );
+      } catch (error) {
+        if (!controller.signal.aborted) set({ error: (error as Error).message });
+      } finally {
+        patchTools((t) => (t.status === 'running' ? { ...t, status: 'stopped' } : t));
+        set((state) => ({ running: false, entries: state.entries.filter((e) => e.text || e.tools.length || e.role === 'user') }));
+        fail(await attempt(save));
+      }
+    },
+  };
+});
