@@ -17,6 +17,7 @@ import {
 import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { runDoctor } from './doctor.js';
 import { Limiter } from './limiter.js';
+import { OneOffRunner } from './one-off-runner.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
@@ -74,6 +75,8 @@ export class Hub implements Operations {
   readonly registry: AppRegistry;
   readonly views: Views;
   readonly runner: ToolRunner;
+  /** Built-in tools' one-off commands, through the same limiter and call log as every call. */
+  readonly oneOffs: OneOffRunner;
   readonly toolSync: ToolSync;
   readonly pools: WarmPools | undefined;
   url: string;
@@ -101,14 +104,17 @@ export class Hub implements Operations {
           options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
         )
       : undefined;
+    // One limiter for tool calls and built-ins alike: at most `maxConcurrentCalls` run at once, the rest queue.
+    const limiter = new Limiter(options.maxConcurrentCalls ?? 8);
     this.runner = new ToolRunner(
       this.catalog,
       sandbox,
-      new Limiter(options.maxConcurrentCalls ?? 8),
+      limiter,
       options.initTimeoutMs ?? 60_000,
       changed,
       this.pools,
     );
+    this.oneOffs = new OneOffRunner(this.catalog, sandbox, limiter, changed);
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
   }
@@ -155,6 +161,7 @@ export class Hub implements Operations {
   async close(): Promise<void> {
     await this.pools?.close();
     await this.runner.drain();
+    await this.oneOffs.drain();
     await this.sandbox.dispose();
     this.catalog.close();
     this.events.removeAllListeners();

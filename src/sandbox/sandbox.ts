@@ -20,6 +20,8 @@ export interface ServerLaunch {
   purpose: 'sync' | 'call' | 'pool';
   /** Set for a tool call; labels the container. */
   callId?: string;
+  /** For built-in tools: a larger `/tmp` whose files may run (a Go build, a package's native module). */
+  scratch?: { exec: boolean; size_mb: number };
 }
 
 export interface ExitInfo {
