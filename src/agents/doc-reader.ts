@@ -48,25 +48,30 @@ export const docReaderTools: Record<'html_to_markdown' | 'pdf_to_markdown', Omit
   },
 };
 
-const images = new WeakMap<Sandbox, Promise<string | null>>();
+const building = new WeakMap<Sandbox, Promise<string | null>>();
 
-/** The converter's image, built on first use (a failed build is tried again next time). */
-export function docReaderImage(sandbox: Sandbox): Promise<string | null> {
-  let image = images.get(sandbox);
-  if (!image) {
-    image = sandbox.prepare(docReaderApp).then(
-      (prepared) => prepared.image,
-      (error: unknown) => {
-        images.delete(sandbox);
-        throw new AppError(
-          'unavailable',
-          `the document reader is not offered: its converter image did not build: ${(error as Error).message}`,
-        );
-      },
-    );
-    images.set(sandbox, image);
+/**
+ * The converter's image: built the first time it is needed, then found by the hash of its files,
+ * so an image removed meanwhile is built again. Calls that need it at once share one build.
+ */
+export async function docReaderImage(sandbox: Sandbox): Promise<string | null> {
+  let pending = building.get(sandbox);
+  if (!pending) {
+    pending = sandbox
+      .prepare(docReaderApp)
+      .then((prepared) => prepared.image)
+      .finally(() => building.delete(sandbox));
+    building.set(sandbox, pending);
   }
-  return image;
+  try {
+    return await pending;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError(
+      'unavailable',
+      `the document reader is not offered: its converter image did not build: ${message}`,
+    );
+  }
 }
 
 /** The request the converter reads on stdin, from a call's arguments; throws `AppError` naming the field at fault. */

@@ -6,7 +6,7 @@ import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
 import type { CommandOutput, OneOffRequest } from '../hub/one-off-runner.js';
 import type { Language } from '../sandbox/build-context.js';
-import type { ServerLaunch } from '../sandbox/sandbox.js';
+import type { Sandbox, ServerLaunch } from '../sandbox/sandbox.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { requestLimits } from './agent-request.js';
 import { codeArguments, codeExecCommand, codeExecTools, codeLanguage } from './code-exec.js';
@@ -190,10 +190,19 @@ function targetApp(hub: Hub, resource: ModelResourceRow, appName: string): AppRo
   return app;
 }
 
+/** Base images seen on the engine, per sandbox: looked up until found, not at every call. */
+const presentImages = new WeakMap<Sandbox, Map<string, string>>();
+
 /** The base image a code_exec tool runs in; a missing one means the tool is not offered, and why. */
 async function languageImage(hub: Hub, tool: string, language: Language): Promise<string | null> {
   if (!hub.sandbox.sandboxed) return null;
-  const state = (await hub.sandbox.baseImages()).find((s) => s.language === language);
+  const present = presentImages.get(hub.sandbox) ?? new Map<string, string>();
+  presentImages.set(hub.sandbox, present);
+  const known = present.get(language);
+  if (known) return known;
+  const states = await hub.sandbox.baseImages();
+  for (const state of states) if (state.state === 'present') present.set(state.language, state.image);
+  const state = states.find((s) => s.language === language);
   if (!state || state.state === 'present') return state?.image ?? null;
   const variable = `PROCDOCK_BASE_IMAGE_${language.toUpperCase()}`;
   const fix = state.state === 'pullable' ? `docker pull ${state.image}` : `set ${variable} to an image you have`;
