@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agent, callOnce, createResource, frames, herokuRocks, toolResult } from './agents-harness.js';
 import { languageImagesEnv, makePdf } from './agents-images.js';
-import { dockerEngine } from './docker.js';
+import { containersOf, dockerEngine, homeLabel } from './docker.js';
 import { cleanupTempDirs, cli, freshHome } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 import { ScriptedModel } from './model-server.js';
@@ -204,5 +204,42 @@ describe.skipIf(!docker || !imagesEnv)('heroku_tools: code execution in four lan
       isError: true,
       content: [{ text: 'pdf_to_markdown: url must be an http or https URL' }],
     });
+  });
+
+  it('kills a built-in’s container and logs the call as an error when the client goes away', async () => {
+    model.play(
+      { tool_calls: [{ name: 'code_exec_python', arguments: { code: 'import time\ntime.sleep(60)' } }] },
+      { content: 'never' },
+    );
+    const controller = new AbortController();
+    const body = {
+      model: 'claude-4-sonnet',
+      messages: [{ role: 'user', content: 'wait' }],
+      tools: [{ type: 'heroku_tool', name: 'code_exec_python' }],
+    };
+    const response = await fetch(`${hub.url}/v1/agents/heroku`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
+    await response.body!.getReader().read();
+    const label = await homeLabel(home);
+    const running = async () =>
+      (await containersOf(docker!, label)).filter((c) => c.Labels['procdock.app'] === 'heroku.tools');
+    for (let tries = 0; tries < 300 && (await running()).length === 0; tries++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await running()).toHaveLength(1);
+    controller.abort();
+    let call: { tool: string; status: string; error: string } | undefined;
+    for (let tries = 0; tries < 300 && call?.status !== 'error'; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      [call] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'])).stdout) as (typeof call)[];
+    }
+    expect(call).toMatchObject({ tool: 'code_exec_python', status: 'error', error: 'the run was cancelled' });
+    for (let tries = 0; tries < 100 && (await running()).length > 0; tries++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await running()).toEqual([]);
+    expect(model.requests).toHaveLength(1);
   });
 });

@@ -93,4 +93,24 @@ describe('OneOffRunner', () => {
     expect(result).toMatchObject({ isError: true, content: [{ text: 'code_exec_test: the run was cancelled' }] });
     expect(call).toMatchObject({ status: 'error', error: 'the run was cancelled' });
   });
+
+  it('ends a run whose caller went away while its container was starting', async () => {
+    const controller = new AbortController();
+    const starting = new ProcessSandbox();
+    const launch = starting.launch.bind(starting);
+    starting.launch = async (spec) => {
+      const proc = await launch(spec);
+      controller.abort();
+      return proc;
+    };
+    const late = new OneOffRunner(
+      catalog,
+      () => starting,
+      new Limiter(1),
+      () => undefined,
+    );
+    const { call } = await late.run(request('sleep 30', { signal: controller.signal }));
+    expect(call).toMatchObject({ status: 'error', error: 'the run was cancelled' });
+    await late.drain();
+  });
 });

@@ -124,7 +124,9 @@ async function runToEnd(proc: SandboxProcess, request: OneOffRequest): Promise<C
   const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), request.ttlMs)));
   const aborted = new Promise<'aborted'>((resolve) => {
     onAbort = () => resolve('aborted');
-    request.signal?.addEventListener('abort', onAbort, { once: true });
+    // The caller may have gone while the container was starting: the event has passed by then.
+    if (request.signal?.aborted) onAbort();
+    else request.signal?.addEventListener('abort', onAbort, { once: true });
   });
   // Output still in flight when the process ends arrives before its streams end.
   const finished = Promise.all([proc.exited, stdout.ended, stderr.ended]).then(([exit]) => exit);
