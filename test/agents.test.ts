@@ -168,7 +168,7 @@ describe.skipIf(!docker)('Heroku-compatible agents', () => {
   it('stops a run that will not end after 12 model turns, with event:error', async () => {
     model.play(...Array.from({ length: 13 }, () => ({ tool_calls: [{ name: 'mcp-probe/slow', arguments: { ms: 1 } }] })));
     const { all, messages } = await frames(
-      await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'loop' }], tools: [{ type: 'mcp', name: 'mcp-probe/slow', runtime_params: { max_calls: 20 } }] }),
+      await agent({ model: 'claude-4-sonnet', messages: [{ role: 'user', content: 'loop' }], tools: [{ type: 'mcp', name: 'mcp-probe/slow', runtime_params: { max_calls: 10 } }] }),
     );
     expect(messages.filter((m) => m.object === 'chat.completion')).toHaveLength(12);
     expect(all.slice(-2).map((f) => f.event)).toEqual(['error', 'done']);

@@ -14,7 +14,7 @@ import { toolkitTools } from '../toolkit/toolkit-catalog.js';
 import { resolveToolName } from '../toolkit/tool-names.js';
 import type { AgentRequest } from './agent-request.js';
 import { FunctionNames } from './function-names.js';
-import { herokuTools, runHerokuTool, type RuntimeParams } from './heroku-tools.js';
+import { herokuTools, prepareHerokuTool, runHerokuTool, type RuntimeParams } from './heroku-tools.js';
 import type { ChatRequest, ModelProvider } from './model-provider.js';
 
 /** The most model turns one run may take. */
@@ -35,26 +35,57 @@ interface PlannedTool {
   definition: ChatCompletionTool;
 }
 
+export interface AgentRunOptions {
+  /**
+   * Functions the caller runs itself (`tools` of `/v1/chat/completions`): a turn that calls one
+   * ends the run, and the caller gets that turn with its tool calls.
+   */
+  clientTools?: ChatCompletionTool[];
+}
+
 /**
  * Heroku's server-side agent loop: the model decides, each tool runs in a throwaway sandbox, every
- * turn and every result is a frame. Request problems throw `AppError` before any frame; problems
- * after the first frame reach the caller as a thrown error too, for it to send as `event:error`.
+ * turn and every result is a frame. Request problems throw `AppError` before any frame (from the
+ * constructor, or `ready()` for what needs the engine); problems after the first frame reach the
+ * caller as a thrown error too, for it to send as `event:error`.
  */
 export class AgentRun {
   readonly id = `chatcmpl-${randomBytes(12).toString('hex')}`;
   private readonly names = new FunctionNames();
   private readonly tools = new Map<string, PlannedTool>();
+  private readonly clientTools = new Set<string>();
+  private readonly clientDefinitions: ChatCompletionTool[] = [];
+  private checked: Promise<void> | undefined;
 
   constructor(
     private readonly hub: Hub,
     private readonly resource: ModelResourceRow,
     private readonly provider: ModelProvider,
     private readonly request: AgentRequest,
+    options: AgentRunOptions = {},
   ) {
     if (request.model !== resource.model_id) {
       throw new AppError('invalid_input', `unknown model "${request.model}": the key's resource "${resource.name}" serves "${resource.model_id}"`);
     }
     for (const tool of request.tools ?? []) this.plan(tool);
+    for (const tool of options.clientTools ?? []) {
+      if (tool.type !== 'function' || this.tools.has(tool.function.name)) continue;
+      this.clientTools.add(tool.function.name);
+      this.clientDefinitions.push({ ...tool, function: { ...tool.function, name: this.names.add(tool.function.name) } });
+    }
+  }
+
+  /**
+   * Checks what needs the engine before any frame: each built-in tool's target app, image or
+   * converter (built on first use). Throws `AppError` saying why a tool is not offered.
+   */
+  ready(): Promise<void> {
+    this.checked ??= (async () => {
+      for (const tool of this.tools.values()) {
+        if (tool.kind === 'heroku_tool') await prepareHerokuTool(this.hub, this.resource, tool.name, tool.params);
+      }
+    })();
+    return this.checked;
   }
 
   /**
@@ -71,19 +102,11 @@ export class AgentRun {
   }
 
   private async turns(emit: (frame: AgentFrame) => void, signal: AbortSignal, streamTokens: boolean): Promise<void> {
+    await this.ready();
     const messages = this.request.messages.map((m) => this.toProvider(m as ChatCompletionMessageParam));
-    const definitions = [...this.tools.values()].map((t) => t.definition);
     for (let turn = 0; turn < maxTurns; turn++) {
       signal.throwIfAborted();
-      const chatRequest: ChatRequest = {
-        model: this.resource.model_id,
-        messages,
-        ...(definitions.length ? { tools: definitions } : {}),
-        ...(this.request.max_tokens_per_inference_request ? { max_tokens: this.request.max_tokens_per_inference_request } : {}),
-        ...(this.request.stop ? { stop: this.request.stop } : {}),
-        ...(this.request.temperature !== undefined ? { temperature: this.request.temperature } : {}),
-        ...(this.request.top_p !== undefined ? { top_p: this.request.top_p } : {}),
-      };
+      const chatRequest = this.chatRequest(messages);
       const completion = streamTokens
         ? await accumulate(this.provider.stream(chatRequest, signal), (content) =>
             emit({ id: this.id, object: 'chat.completion.chunk', created: now(), model: this.resource.model_id, choices: [{ index: 0, delta: { content }, finish_reason: null }] }),
@@ -92,29 +115,8 @@ export class AgentRun {
       const choice = completion.choices[0];
       if (!choice) throw new AppError('upstream', 'the model answered with no choice');
       const calls = (choice.message.tool_calls ?? []).filter((c) => c.type === 'function');
-      emit({
-        id: this.id,
-        object: 'chat.completion',
-        created: now(),
-        model: this.resource.model_id,
-        system_fingerprint: 'procdock',
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: 'assistant',
-              content: choice.message.content ?? null,
-              refusal: null,
-              ...(calls.length
-                ? { tool_calls: calls.map((c) => ({ ...c, function: { ...c.function, name: this.names.original(c.function.name) } })) }
-                : {}),
-            },
-            finish_reason: calls.length ? 'tool_calls' : choice.finish_reason,
-          },
-        ],
-        usage: completion.usage ?? {},
-      });
-      if (calls.length === 0) return;
+      emit(this.completionFrame(choice, calls, completion.usage));
+      if (calls.length === 0 || calls.some((c) => this.clientTools.has(this.names.original(c.function.name)))) return;
       messages.push({ role: 'assistant', content: choice.message.content ?? null, tool_calls: calls });
       for (const call of calls) {
         const name = this.names.original(call.function.name);
@@ -134,16 +136,46 @@ export class AgentRun {
     throw new AppError('upstream', `the agent loop stopped after ${maxTurns} model turns without a final answer`);
   }
 
+  private chatRequest(messages: ChatCompletionMessageParam[]): ChatRequest {
+    const definitions = [...[...this.tools.values()].map((t) => t.definition), ...this.clientDefinitions];
+    const { max_tokens_per_inference_request: maxTokens, stop, temperature, top_p } = this.request;
+    return {
+      model: this.resource.model_id,
+      messages,
+      ...(definitions.length ? { tools: definitions } : {}),
+      ...(maxTokens ? { max_tokens: maxTokens } : {}),
+      ...(stop ? { stop } : {}),
+      ...(temperature !== undefined ? { temperature } : {}),
+      ...(top_p !== undefined ? { top_p } : {}),
+    };
+  }
+
+  /** A whole assistant turn as Heroku shows it: tool calls under the names the request used. */
+  private completionFrame(choice: ChatCompletion.Choice, calls: ChatCompletionMessageFunctionToolCall[], usage: ChatCompletion['usage']): AgentFrame {
+    const toolCalls = calls.map((c) => ({ ...c, function: { ...c.function, name: this.names.original(c.function.name) } }));
+    return {
+      id: this.id,
+      object: 'chat.completion',
+      created: now(),
+      model: this.resource.model_id,
+      system_fingerprint: 'procdock',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: choice.message.content ?? null, refusal: null, ...(calls.length ? { tool_calls: toolCalls } : {}) },
+          finish_reason: calls.length ? 'tool_calls' : choice.finish_reason,
+        },
+      ],
+      usage: usage ?? {},
+    };
+  }
+
   private plan(tool: NonNullable<AgentRequest['tools']>[number]): void {
     const params: RuntimeParams = tool.runtime_params ?? {};
     const maxCalls = params.max_calls ?? 3;
     if (tool.type === 'heroku_tool') {
       const builtin = herokuTools[tool.name];
       if (!builtin) throw new AppError('invalid_input', `unknown heroku_tool "${tool.name}": Procdock offers ${Object.keys(herokuTools).join(', ')}`);
-      if (tool.name === 'dyno_run_command') {
-        if (!params.target_app_name) throw new AppError('invalid_input', 'dyno_run_command needs runtime_params.target_app_name');
-        this.hub.registry.app(params.target_app_name);
-      }
       const parameters = (tool.name === 'dyno_run_command' ? params.tool_params?.parameters : undefined) ?? builtin.inputSchema;
       const description = tool.description ?? (tool.name === 'dyno_run_command' ? (params.tool_params?.description as string | undefined) : undefined) ?? builtin.description;
       this.add({ name: tool.name, kind: 'heroku_tool', params, maxCalls, calls: 0 }, description ?? '', parameters as Record<string, unknown>);
@@ -180,7 +212,7 @@ export class AgentRun {
       return failure(`${name}: the arguments are not a JSON object (${(error as Error).message})`);
     }
     args = { ...args, ...(tool.kind === 'mcp' ? (tool.params.tool_params ?? {}) : {}) };
-    if (tool.kind === 'heroku_tool') return runHerokuTool(this.hub, tool.name, args, tool.params, signal);
+    if (tool.kind === 'heroku_tool') return runHerokuTool(this.hub, this.resource, tool.name, args, tool.params, signal);
     try {
       const { result } = await this.hub.runner.call({
         tool: tool.toolkitName ?? name,
@@ -198,11 +230,16 @@ export class AgentRun {
     }
   }
 
-  /** Request messages keep Heroku's names; the provider sees its own. */
+  /**
+   * Request messages keep Heroku's names (a run's frames can be sent back as history); the provider
+   * sees its own names, and only the fields its grammar has.
+   */
   private toProvider(message: ChatCompletionMessageParam): ChatCompletionMessageParam {
+    if (message.role === 'tool') return { role: 'tool', tool_call_id: message.tool_call_id, content: message.content };
     if (message.role !== 'assistant' || !message.tool_calls) return message;
     return {
-      ...message,
+      role: 'assistant',
+      content: message.content ?? null,
       tool_calls: message.tool_calls.map((c) => (c.type === 'function' ? { ...c, function: { ...c.function, name: this.names.add(c.function.name) } } : c)),
     };
   }

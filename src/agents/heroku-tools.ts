@@ -1,12 +1,23 @@
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { defaultServerSettings } from '../apps/server-settings.js';
+import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
+import type { AppRow } from '../catalog/apps-repository.js';
+import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
-import { baseImagesFromEnv } from '../sandbox/image-builder.js';
-import type { ServerLaunch } from '../sandbox/sandbox.js';
-import { AppError } from '../shared/errors.js';
+import type { CommandOutput, OneOffRequest } from '../hub/one-off-runner.js';
+import type { Language } from '../sandbox/build-context.js';
+import type { Sandbox, ServerLaunch } from '../sandbox/sandbox.js';
+import { AppError, isAppError } from '../shared/errors.js';
+import { requestLimits } from './agent-request.js';
+import { codeArguments, codeExecCommand, codeExecTools, codeLanguage } from './code-exec.js';
+import {
+  docReaderApp,
+  docReaderImage,
+  docReaderTools,
+  documentRequest,
+  documentResult,
+  type DocumentKind,
+} from './doc-reader.js';
 
 export interface RuntimeParams {
   target_app_name?: string | undefined;
@@ -15,116 +26,216 @@ export interface RuntimeParams {
   tool_params?: Record<string, unknown> | undefined;
 }
 
-const codeSchema = (language: string, installer: string): Tool['inputSchema'] => ({
-  type: 'object',
-  required: ['code'],
-  properties: {
-    code: { type: 'string', description: `The ${language} code to execute as a string.` },
-    packages: { type: 'array', items: { type: 'string' }, description: `Optional list of ${installer} package names to install before execution.` },
-  },
-});
-
 /** Heroku's built-in tools, as the model sees them. */
 export const herokuTools: Record<string, Omit<Tool, 'name'>> = {
-  code_exec_node: {
-    description:
-      'Executes a Node.js code snippet with optional npm dependencies, in a throwaway container. A non-zero exit code is an error and should be fixed. Returns: JSON containing returncode / stdout / stderr',
-    inputSchema: codeSchema('Node.js', 'npm'),
-  },
-  code_exec_python: {
-    description:
-      'Executes a Python code snippet with optional pip dependencies, in a throwaway container. A non-zero exit code is an error and should be fixed. Returns: JSON containing returncode / stdout / stderr',
-    inputSchema: codeSchema('Python', 'pip'),
-  },
+  ...codeExecTools,
+  ...docReaderTools,
   dyno_run_command: {
     description: 'Runs a preset command of the target app in a throwaway container and returns its output.',
     inputSchema: { type: 'object', properties: {} },
   },
 };
 
-const outputLimit = 1024 * 1024;
-const scratch = mkdtempSync(join(tmpdir(), 'procdock-heroku-tools-'));
+/**
+ * Where built-in tools may reach: `PROCDOCK_BUILTIN_NETWORK=bridge` lets code_exec install packages
+ * and the doc reader fetch URLs; unset (`none`) they have no network, like every call.
+ */
+export function builtinNetwork(env: NodeJS.ProcessEnv = process.env): ServerSettings['network'] {
+  return env.PROCDOCK_BUILTIN_NETWORK === 'bridge' ? 'bridge' : 'none';
+}
 
-/** Runs one built-in tool in the sandbox; its failures are results with `isError`, like an MCP tool's. */
+const networkOff =
+  'needs network for built-in tools, which is off: start the hub with PROCDOCK_BUILTIN_NETWORK=bridge to allow it';
+
+/**
+ * Checks that a built-in tool can run for this resource, before the run starts: its target app
+ * attached and started, its image there (or built, for the doc reader). Throws `AppError` saying
+ * why the tool is not offered.
+ */
+export async function prepareHerokuTool(
+  hub: Hub,
+  resource: ModelResourceRow,
+  name: string,
+  params: RuntimeParams,
+): Promise<void> {
+  if (!(name in herokuTools)) {
+    throw new AppError(
+      'invalid_input',
+      `unknown heroku_tool "${name}": Procdock offers ${Object.keys(herokuTools).join(', ')}`,
+    );
+  }
+  if (name === 'dyno_run_command' && !params.target_app_name) {
+    throw new AppError('invalid_input', 'dyno_run_command needs runtime_params.target_app_name');
+  }
+  if (params.target_app_name) targetApp(hub, resource, params.target_app_name);
+  const language = codeLanguage(name);
+  if (language) await languageImage(hub, name, language);
+  if (name in docReaderTools) await documentImage(hub);
+}
+
+/**
+ * Runs one built-in tool in a throwaway sandbox, through the hub's limiter and into its call log.
+ * Its failures are results with `isError`, like an MCP tool's.
+ */
 export async function runHerokuTool(
   hub: Hub,
+  resource: ModelResourceRow,
   name: string,
   args: Record<string, unknown>,
   params: RuntimeParams,
   signal: AbortSignal,
 ): Promise<CallToolResult> {
-  const ttlMs = Math.min(params.ttl_seconds ?? 120, 3600) * 1000;
-  if (name === 'dyno_run_command') {
-    const appName = params.target_app_name;
-    const cmd = params.tool_params?.cmd;
-    if (!appName || typeof cmd !== 'string') {
-      return failure('dyno_run_command needs runtime_params.target_app_name and runtime_params.tool_params.cmd');
-    }
-    const app = hub.registry.app(appName);
-    const launch = baseLaunch({ name: app.name, path: app.path }, app.image, cmd, hub.catalog.config.get(app.id));
-    return asResult(await runCommand(hub, launch, ttlMs, signal));
-  }
-  const language = name === 'code_exec_node' ? 'node' : name === 'code_exec_python' ? 'python' : undefined;
-  if (!language) return failure(`no heroku_tool named "${name}": Procdock offers ${Object.keys(herokuTools).join(', ')}`);
-  const code = args.code;
-  if (typeof code !== 'string') return failure(`${name} needs a "code" string`);
-  const packages = Array.isArray(args.packages) ? args.packages.filter((p): p is string => typeof p === 'string' && /^[@\w./-]+$/.test(p)) : [];
-  const image = baseImagesFromEnv()[language];
-  const install = packages.length
-    ? language === 'node'
-      ? `npm install --no-save --no-audit --no-fund --prefix /tmp ${packages.join(' ')} >&2 && export NODE_PATH=/tmp/node_modules && `
-      : `pip install --target /tmp/pkgs ${packages.join(' ')} >&2 && export PYTHONPATH=/tmp/pkgs && `
-    : '';
-  const run = language === 'node' ? 'cd /tmp && node -e "$PROCDOCK_CODE"' : 'cd /tmp && python3 -c "$PROCDOCK_CODE"';
-  const launch = baseLaunch({ name: 'heroku-tools', path: scratch }, image, `${install}${run}`, { PROCDOCK_CODE: code });
-  if (packages.length) launch.settings = { ...launch.settings, network: 'bridge' };
-  return asResult(await runCommand(hub, launch, ttlMs, signal));
-}
-
-function baseLaunch(app: ServerLaunch['app'], image: string | null, command: string, env: Record<string, string>): ServerLaunch {
-  return { app, image, processType: 'run', command, env, settings: defaultServerSettings, purpose: 'call' };
-}
-
-interface CommandOutput {
-  returncode: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end in a fresh sandbox, with nothing on stdin, and collects its output. */
-async function runCommand(hub: Hub, launch: ServerLaunch, ttlMs: number, signal: AbortSignal): Promise<CommandOutput> {
-  const proc = await hub.sandbox.launch(launch, signal);
-  const collect = (stream: NodeJS.ReadableStream) => {
-    let text = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      if (text.length < outputLimit) text += chunk.slice(0, outputLimit - text.length);
-    });
-    return () => text.trim();
-  };
-  const stdout = collect(proc.stdout);
-  const stderr = collect(proc.stderr);
-  proc.stdin.end();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ttlMs)));
-  const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
   try {
-    const outcome = await Promise.race([proc.exited, deadline, aborted]);
-    if (outcome === 'aborted') throw new AppError('unavailable', 'the run was cancelled');
-    if (outcome === 'timeout') return { returncode: -2, stdout: stdout(), stderr: `Error: Execution timed out after ${ttlMs / 1000} s` };
-    // Output that was in flight when the process ended still arrives: give it a moment.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    return { returncode: outcome.code ?? -1, stdout: stdout(), stderr: stderr() };
-  } finally {
-    clearTimeout(timer);
-    void proc.dispose();
+    const request = await oneOff(hub, resource, name, args, params);
+    const { result } = await hub.oneOffs.run({ ...request, signal });
+    return result;
+  } catch (error) {
+    if (isAppError(error)) return { isError: true, content: [{ type: 'text', text: error.message }] };
+    throw error;
   }
 }
 
-function asResult(output: CommandOutput): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(output, null, 2) }], structuredContent: { result: output }, isError: false };
+type Planned = Omit<OneOffRequest, 'signal'>;
+
+/** The one-off command a call stands for; the checks of `prepareHerokuTool` again, as things may have changed. */
+async function oneOff(
+  hub: Hub,
+  resource: ModelResourceRow,
+  name: string,
+  args: Record<string, unknown>,
+  params: RuntimeParams,
+): Promise<Planned> {
+  await prepareHerokuTool(hub, resource, name, params);
+  const ttlSeconds = Math.min(
+    params.ttl_seconds ?? requestLimits.herokuToolTtlSeconds,
+    requestLimits.herokuToolTtlSeconds,
+  );
+  const base = { tool: name, resourceName: resource.name, args, ttlMs: ttlSeconds * 1000 };
+  const settings = { ...defaultServerSettings, ttl_seconds: ttlSeconds };
+  const language = codeLanguage(name);
+  if (name === 'dyno_run_command') {
+    const app = targetApp(hub, resource, params.target_app_name ?? '');
+    const cmd = params.tool_params?.cmd;
+    if (typeof cmd !== 'string' || !cmd.trim())
+      throw new AppError('invalid_input', 'dyno_run_command needs runtime_params.tool_params.cmd');
+    const launch = launchOf(
+      { name: app.name, path: app.path },
+      app.image,
+      cmd,
+      hub.catalog.config.get(app.id),
+      settings,
+    );
+    return { ...base, appName: app.name, processType: 'run', launch, toResult: codeResult };
+  }
+  if (language) {
+    const { code, packages } = codeArguments(name, args);
+    if (packages.length > 0 && builtinNetwork() === 'none')
+      throw new AppError('invalid_input', `${name}: installing packages ${networkOff}`);
+    const image = await languageImage(hub, name, language);
+    const launch = launchOf(
+      scratchApp,
+      image,
+      codeExecCommand(language, packages),
+      { PROCDOCK_CODE: code },
+      {
+        ...settings,
+        network: packages.length > 0 ? 'bridge' : 'none',
+      },
+    );
+    launch.scratch = { exec: true, size_mb: 256 };
+    return { ...base, appName: 'heroku.tools', processType: 'heroku_tool', launch, toResult: codeResult };
+  }
+  const kind: DocumentKind = name === 'pdf_to_markdown' ? 'pdf' : 'html';
+  const { url, stdin } = documentRequest(name, kind, args);
+  if (url && builtinNetwork() === 'none')
+    throw new AppError('invalid_input', `${name}: fetching ${url} ${networkOff}, or pass the document inline`);
+  const launch = launchOf(
+    docReaderApp,
+    await documentImage(hub),
+    'exec node /app/convert.mjs',
+    {},
+    { ...settings, network: url ? 'bridge' : 'none' },
+  );
+  return {
+    ...base,
+    appName: 'heroku.tools',
+    processType: 'heroku_tool',
+    launch,
+    stdin,
+    toResult: (output) => documentResult(name, output),
+  };
 }
 
-function failure(message: string): CallToolResult {
-  return { isError: true, content: [{ type: 'text', text: message }] };
+/**
+ * The app a built-in tool targets. A key reaches only the apps attached to its resource, and only
+ * while they are started; the message is the same whether or not another resource has such an app.
+ */
+function targetApp(hub: Hub, resource: ModelResourceRow, appName: string): AppRow {
+  const app = hub.catalog.apps.findByName(appName);
+  if (!app || !hub.catalog.models.resourceNamesOf(app.id).includes(resource.name)) {
+    throw new AppError(
+      'forbidden',
+      `app "${appName}" is not attached to resource "${resource.name}": run procdock attach ${appName} --resource ${resource.name}`,
+    );
+  }
+  const servers = hub.catalog.servers.listByApp(app.id);
+  if (servers.length > 0 && servers.every((s) => s.server_status !== 'registered')) {
+    throw new AppError(
+      'unavailable',
+      `app "${app.name}" is stopped: start one of its servers first (procdock servers:start ${app.name} ${servers[0]?.process_type})`,
+    );
+  }
+  if (!app.image && hub.sandbox.sandboxed)
+    throw new AppError('unavailable', `app "${app.name}" has no image yet: run procdock apps:build ${app.name}`);
+  return app;
+}
+
+/** Base images seen on the engine, per sandbox: looked up until found, not at every call. */
+const presentImages = new WeakMap<Sandbox, Map<string, string>>();
+
+/** The base image a code_exec tool runs in; a missing one means the tool is not offered, and why. */
+async function languageImage(hub: Hub, tool: string, language: Language): Promise<string | null> {
+  if (!hub.sandbox.sandboxed) return null;
+  const present = presentImages.get(hub.sandbox) ?? new Map<string, string>();
+  presentImages.set(hub.sandbox, present);
+  const known = present.get(language);
+  if (known) return known;
+  const states = await hub.sandbox.baseImages();
+  for (const state of states) if (state.state === 'present') present.set(state.language, state.image);
+  const state = states.find((s) => s.language === language);
+  if (!state || state.state === 'present') return state?.image ?? null;
+  const variable = `PROCDOCK_BASE_IMAGE_${language.toUpperCase()}`;
+  const fix = state.state === 'pullable' ? `docker pull ${state.image}` : `set ${variable} to an image you have`;
+  throw new AppError(
+    'invalid_input',
+    `${tool} is not offered: its base image ${state.image} is not on the Docker engine (${fix}; the image comes from ${variable})`,
+  );
+}
+
+async function documentImage(hub: Hub): Promise<string | null> {
+  if (!hub.sandbox.sandboxed)
+    throw new AppError('invalid_input', 'the document reader is not offered in the process sandbox: it needs Docker');
+  return docReaderImage(hub.sandbox);
+}
+
+/** Built-ins that run code need no app: under the process sandbox they run from the system's temp folder. */
+const scratchApp = { name: 'heroku.tools', path: tmpdir() };
+
+function launchOf(
+  app: ServerLaunch['app'],
+  image: string | null,
+  command: string,
+  env: Record<string, string>,
+  settings: ServerSettings,
+): ServerLaunch {
+  return { app, image, processType: 'run', command, env, settings, purpose: 'call' };
+}
+
+/** Heroku's shape: `{returncode, stdout, stderr}` as indented JSON text, and as structured content. */
+function codeResult(output: CommandOutput): CallToolResult {
+  return {
+    content: [{ type: 'text', text: JSON.stringify(output, null, 2) }],
+    structuredContent: { result: { ...output } },
+    isError: false,
+  };
 }

@@ -6,7 +6,8 @@ import { nowIso, type Db } from './database.js';
 export interface CallStart {
   id: string;
   resource_name: string | null;
-  server_id: string;
+  /** None for a built-in tool, which runs no server of an app. */
+  server_id: string | null;
   app_name: string;
   process_type: string;
   tool: string;

@@ -3,6 +3,7 @@ import type { ChatRequest } from '../agents/model-provider.js';
 import { ProviderError } from '../agents/model-provider.js';
 import { AgentRun } from '../agents/agent-loop.js';
 import { agentRequestSchema } from '../agents/agent-request.js';
+import { chatAgentRequest, completeChat, streamChat, wantsHerokuTools } from '../agents/chat-run.js';
 import { providerFor } from '../agents/providers.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
@@ -30,9 +31,20 @@ function abortOnDisconnect(res: Response): AbortController {
   return controller;
 }
 
-/** Sends a run as Heroku's frames: `event:message` each, `event:error` on failure, then `event:done`. */
+const sseHeaders = { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' };
+
+/**
+ * Sends a run as Heroku's frames: `event:message` each, `event:error` on failure, then `event:done`.
+ * A tool the run cannot offer (its image missing, its app not attached) is a JSON error before any frame.
+ */
 export async function streamRun(res: Response, run: AgentRun, streamTokens: boolean): Promise<void> {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
+  try {
+    await run.ready();
+  } catch (error) {
+    const { status, type, message } = errorType(error);
+    return openAiError(res, status, message, type);
+  }
+  res.writeHead(200, sseHeaders);
   const controller = abortOnDisconnect(res);
   try {
     await run.run((frame) => res.write(`event:message\ndata:${JSON.stringify(frame)}\n\n`), controller.signal, streamTokens);
@@ -72,6 +84,7 @@ export function agentsRoutes(hub: Hub): Router {
 
   router.post('/chat/completions', async (req: Request, res: Response) => {
     const resource = res.locals.resource as ModelResourceRow;
+    if (wantsHerokuTools(req.body)) return chatWithHerokuTools(hub, resource, req.body, res);
     const body = req.body as Partial<ChatRequest> & { stream?: boolean };
     if (typeof body?.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0) {
       return openAiError(res, 400, 'model and a non-empty messages array are required');
@@ -90,24 +103,58 @@ export function agentsRoutes(hub: Hub): Router {
         return openAiError(res, status, message, type);
       }
     }
-    const chunks = provider.stream(request, controller.signal)[Symbol.asyncIterator]();
-    let first: IteratorResult<unknown>;
-    try {
-      first = await chunks.next();
-    } catch (error) {
-      const { status, type, message } = errorType(error);
-      return openAiError(res, status, message, type);
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    try {
-      for (let next = first; !next.done; next = await chunks.next()) res.write(`data: ${JSON.stringify(next.value)}\n\n`);
-    } catch (error) {
-      if (controller.signal.aborted) return;
-      const { type, message } = errorType(error);
-      res.write(`data: ${JSON.stringify({ error: { message, type } })}\n\n`);
-    }
-    res.end('data: [DONE]\n\n');
+    await sendChunks(res, controller, async (write) => {
+      for await (const chunk of provider.stream(request, controller.signal)) write(chunk);
+    });
   });
 
   return router;
+}
+
+/**
+ * `/v1/chat/completions` with Heroku's `heroku.tools`: the agent loop runs them here and the caller
+ * gets the final completion, whole or streamed, as code written for Heroku expects.
+ */
+async function chatWithHerokuTools(hub: Hub, resource: ModelResourceRow, body: unknown, res: Response): Promise<void> {
+  let run: AgentRun;
+  let stream: boolean;
+  try {
+    const chat = chatAgentRequest(body);
+    stream = chat.stream;
+    run = new AgentRun(hub, resource, providerFor(hub.catalog, resource), chat.request, { clientTools: chat.clientTools });
+    await run.ready();
+  } catch (error) {
+    const { status, type, message } = errorType(error);
+    return openAiError(res, status, message, type);
+  }
+  const controller = abortOnDisconnect(res);
+  if (stream) return sendChunks(res, controller, (write) => streamChat(run, controller.signal, write));
+  try {
+    res.json(await completeChat(run, controller.signal));
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    const { status, type, message } = errorType(error);
+    openAiError(res, status, message, type);
+  }
+}
+
+/**
+ * Streams chat-completion chunks as OpenAI does. The status waits for the first chunk, so a failure
+ * before it is still a JSON error with its status; one after it is an error chunk, then `[DONE]`.
+ */
+async function sendChunks(res: Response, controller: AbortController, produce: (write: (chunk: unknown) => void) => Promise<void>): Promise<void> {
+  const write = (chunk: unknown) => {
+    if (!res.headersSent) res.writeHead(200, sseHeaders);
+    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  };
+  try {
+    await produce(write);
+  } catch (error) {
+    if (controller.signal.aborted) return;
+    const { status, type, message } = errorType(error);
+    if (!res.headersSent) return openAiError(res, status, message, type);
+    res.write(`data: ${JSON.stringify({ error: { message, type } })}\n\n`);
+  }
+  if (!res.headersSent) res.writeHead(200, sseHeaders);
+  res.end('data: [DONE]\n\n');
 }

@@ -23,6 +23,7 @@ import { CallGate, type GateOptions } from './call-gate.js';
 import { Limiter } from './limiter.js';
 import { trustHandlers } from './trust-operations.js';
 import { stateHandlers } from './state-operations.js';
+import { OneOffRunner } from './one-off-runner.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
@@ -85,6 +86,8 @@ export class Hub implements Operations {
   readonly registry: AppRegistry;
   readonly views: Views;
   readonly runner: ToolRunner;
+  /** Built-in tools' one-off commands, through the same limiter and call log as every call. */
+  readonly oneOffs: OneOffRunner;
   readonly toolSync: ToolSync;
   readonly pools: WarmPools | undefined;
   readonly approvals = new Approvals();
@@ -118,15 +121,18 @@ export class Hub implements Operations {
         )
       : undefined;
     this.gate = new CallGate(this.catalog, this.approvals, options.gate);
+    // One limiter for tool calls and built-ins alike: at most `maxConcurrentCalls` run at once, the rest queue.
+    const limiter = new Limiter(options.maxConcurrentCalls ?? 8);
     this.runner = new ToolRunner(
       this.catalog,
       sandbox,
-      new Limiter(options.maxConcurrentCalls ?? 8),
+      limiter,
       options.initTimeoutMs ?? 60_000,
       changed,
       this.pools,
       this.gate,
     );
+    this.oneOffs = new OneOffRunner(this.catalog, sandbox, limiter, changed);
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
   }
@@ -179,6 +185,7 @@ export class Hub implements Operations {
     await this.runner.closeSessions();
     await this.pools?.close();
     await this.runner.drain();
+    await this.oneOffs.drain();
     await this.sandbox.dispose();
     this.catalog.close();
     this.events.removeAllListeners();

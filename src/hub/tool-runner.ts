@@ -355,7 +355,7 @@ interface Acquire {
 }
 
 /** Measures the phases of one call: queued, container start, server init, tool run, total. */
-class CallClock {
+export class CallClock {
   private readonly started = performance.now();
   private readonly marks = new Map<string, number>();
 

@@ -203,7 +203,7 @@ export class DockerSandbox implements Sandbox {
       HostConfig: {
         NetworkMode: settings.network,
         ReadonlyRootfs: settings.read_only,
-        Tmpfs: { '/tmp': `rw,nosuid,nodev,size=${tmpfsSize}` },
+        Tmpfs: { '/tmp': `rw,${spec.scratch?.exec ? 'exec,' : ''}nosuid,nodev,size=${spec.scratch ? `${spec.scratch.size_mb}m` : tmpfsSize}` },
         CapDrop: ['ALL'],
         SecurityOpt: ['no-new-privileges'],
         Memory: memory,

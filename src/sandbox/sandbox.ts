@@ -23,6 +23,8 @@ export interface ServerLaunch {
   purpose: 'sync' | 'call' | 'pool' | 'session';
   /** Set for a tool call; labels the container. */
   callId?: string;
+  /** For built-in tools: a larger `/tmp` whose files may run (a Go build, a package's native module). */
+  scratch?: { exec: boolean; size_mb: number };
 }
 
 /** A host folder mounted into a server's containers: read-only unless `read_write`. */
