@@ -137,7 +137,8 @@ describe.skipIf(!docker)('what the desktop app asks of procdock serve', () => {
 
   it('shows a server’s details: procdock.json loosenings, config var names without values until revealed', async () => {
     const { body: detail } = await api<ServerDetailView>('servers.detail', { app: 'notes', process: 'mcp-memory' });
-    expect(detail.loosened).toEqual({ memory_mb: [512, 1024], ttl_seconds: [120, 300] });
+    expect(detail.changed_settings).toEqual({ memory_mb: [512, 1024], ttl_seconds: [120, 300] });
+    expect(detail.loosened).toEqual(['memory 1024 MiB (default 512)', 'calls run up to 300 s (default 120)']);
     expect(detail.settings).toMatchObject({ network: 'none', read_only: true, memory_mb: 1024 });
     expect(detail.config_keys).toEqual(['MEMORY_FILE_PATH', 'SECRET_TOKEN']);
     expect(detail.server_info?.name).toBeTruthy();

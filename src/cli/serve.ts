@@ -101,7 +101,9 @@ export async function serve(options: ServeOptions, until?: (hub: RunningHub) => 
     await server?.close();
     await hub.close({ now: true });
   })();
-  const finished = await Promise.race([closed.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, shutdownGraceMs, false).unref())]);
+  // A busy engine that still answers gets longer to remove what the hub started; a hung one does not.
+  const finished =
+    (await settlesWithin(closed, shutdownGraceMs)) || ((await hub.sandbox.status()).ready && (await settlesWithin(closed, busyEngineGraceMs)));
   if (!finished) logger.warn({ graceMs: shutdownGraceMs }, 'stopped with work still pending: the next start sweeps what is left');
   releaseDataDir(dataDir);
   logger.flush();
@@ -109,8 +111,13 @@ export async function serve(options: ServeOptions, until?: (hub: RunningHub) => 
   setTimeout(() => process.exit(), 500).unref();
 }
 
-/** How long a stopping hub waits for what is pending. */
+/** How long a stopping hub waits for what is pending; longer while the engine answers. */
 const shutdownGraceMs = 5000;
+const busyEngineGraceMs = 25_000;
+
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  return Promise.race([work.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+}
 
 /** Logs to stderr, and warnings and errors (with their traces) to the data dir's log file too. */
 function hubLogger(dataDir: string): Logger {

@@ -51,8 +51,15 @@ export class DockerSandbox implements Sandbox {
   }
 
   async start(): Promise<void> {
-    // An engine that hangs must not hold the hub's start: the sweep goes on in the background.
-    await withTimeout(this.sweep(), 5000, 'the engine did not answer').catch(() => undefined);
+    // A busy engine is waited for, so nothing a killed hub left is there when this one serves; an
+    // engine that does not answer at all must not hold the start: then the sweep goes on behind it.
+    const { docker } = await this.engine();
+    const answers = await withTimeout(docker.ping(), 3000, 'the engine did not answer').then(
+      () => true,
+      () => false,
+    );
+    const swept = this.sweep().catch(() => undefined);
+    if (answers) await swept;
     this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), this.options.sweepIntervalMs ?? 30_000);
     this.sweeper.unref();
   }
