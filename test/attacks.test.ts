@@ -61,7 +61,8 @@ describe.skipIf(!docker)('a malicious server behind the hub', () => {
     const run = await cli(home, ['call', 'flood-notifications', '--args', '{"count":100000}']);
     expect(run.code).toBe(1);
     expect(text(JSON.parse(run.stdout))).toMatch(/more than 1000 notifications in one second.*the call was stopped/);
-    expect(rssMiB(hub.child.pid!) - before).toBeLessThan(100);
+    // docker-modem's demux buffered the whole flood: +77 MiB here, +134 MiB in CI; now about 13.
+    expect(rssMiB(hub.child.pid!) - before).toBeLessThan(40);
     expect(JSON.parse((await cli(home, ['call', 'mcp-everything/echo', '--args', '{"message":"still here"}'])).stdout).content[0].text).toBe('Echo: still here');
   }, 120_000);
 

@@ -248,7 +248,7 @@ class ContainerProcess implements SandboxProcess {
 
   async start(): Promise<void> {
     const stream = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
-    this.container.modem.demuxStream(stream, this.stdout, this.stderr);
+    demux(stream, this.stdout, this.stderr);
     stream.on('end', () => {
       this.stdout.end();
       this.stderr.end();
@@ -283,6 +283,47 @@ class ContainerProcess implements SandboxProcess {
     })();
     return this.disposing;
   }
+}
+
+/**
+ * Splits Docker's multiplexed attach stream (8-byte frame headers) into stdout and stderr, with
+ * backpressure: while a reader is behind, the socket is not read, so the container blocks on its
+ * own writes and the hub's memory stays flat (docker-modem's demuxStream buffers without limit).
+ */
+function demux(source: Duplex, stdout: PassThrough, stderr: PassThrough): void {
+  let chunks: Buffer[] = [];
+  let buffered = 0;
+  let raw = false;
+  const take = (bytes: number): Buffer => {
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
+    chunks = all.length > bytes ? [all.subarray(bytes)] : [];
+    buffered -= bytes;
+    return all.subarray(0, bytes);
+  };
+  const write = (target: PassThrough, data: Buffer) => {
+    if (target.write(data)) return;
+    source.pause();
+    target.once('drain', () => source.resume());
+  };
+  source.on('data', (chunk: Buffer) => {
+    if (raw) return write(stdout, chunk);
+    chunks.push(chunk);
+    buffered += chunk.length;
+    while (buffered >= 8) {
+      if (chunks[0]!.length < 8) chunks = [Buffer.concat(chunks, buffered)];
+      const header = chunks[0]!;
+      const kind = header.readUInt8(0);
+      if (kind > 2) {
+        // Not multiplexed (a TTY): everything is stdout from here on.
+        raw = true;
+        return write(stdout, take(buffered));
+      }
+      const length = header.readUInt32BE(4);
+      if (buffered < 8 + length) return;
+      take(8);
+      write(kind === 2 ? stderr : stdout, take(length));
+    }
+  });
 }
 
 interface Engine {
