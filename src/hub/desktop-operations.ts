@@ -103,10 +103,19 @@ export function desktopHandlers(hub: Hub, changed: () => void): DesktopHandlers 
     },
     'conversations.remove': ({ id }) => {
       if (!catalog.conversations.remove(id)) throw new AppError('not_found', `no conversation ${id}`);
+      void hub.runner.sessions.endSession(conversationSession(id));
       changed();
       return { removed: id };
     },
   };
+}
+
+/**
+ * The client session of a chat conversation: its session-lifetime servers keep one container for
+ * all its turns, ended when it is deleted or idle. Prefixed so it never meets a toolkit session's id.
+ */
+export function conversationSession(id: string): string {
+  return `conversation:${id}`;
 }
 
 function findServer(hub: Hub, appName: string, processType: string): ServerRow {
