@@ -20,8 +20,7 @@ export function ServerFiles({ detail }: { detail: ServerDetailView }) {
       <p>
         <span className={`fact-chip ${detail.lifetime}`}>{lifetimeText(detail.lifetime)}</span>{' '}
         <span className="muted small">
-          {lifetimeHint(detail.lifetime)}
-          {detail.lifetime === 'session' && typeof idle === 'number' ? ` Idle for ${idle} s, it ends.` : ''}
+          {lifetimeHint(detail.lifetime, typeof idle === 'number' ? idle : undefined)}
         </span>
       </p>
       <h3>App volumes</h3>

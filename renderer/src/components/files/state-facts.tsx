@@ -41,8 +41,10 @@ export function StateFacts({ server }: { server: ServerView }) {
   );
 }
 
-export function lifetimeHint(lifetime: ServerView['lifetime']): string {
+/** What a lifetime means for the user; `idleSeconds` says when an idle session's container ends. */
+export function lifetimeHint(lifetime: ServerView['lifetime'], idleSeconds?: number): string {
+  const idle = idleSeconds === undefined ? 'when idle' : `after ${idleSeconds} s without a call`;
   return lifetime === 'session'
-    ? 'One container per client session (a toolkit session, a chat conversation), reused for its calls and ended with it or when idle.'
+    ? `One container per client session (a toolkit session, a chat conversation), reused for its calls, ended with the session or ${idle}.`
     : 'A fresh container for every call: nothing it writes outside a volume or a granted folder survives the call.';
 }
