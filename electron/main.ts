@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, clipboard, ipcMain, Menu, nativeImage, shell, Tray, type MenuItemConstructorOptions } from 'electron';
-import type { HubInfo, ServerView } from '../src/shared/api';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, nativeImage, Notification, shell, Tray, type MenuItemConstructorOptions } from 'electron';
+import type { ApprovalRequestView, HubInfo, ServerView } from '../src/shared/api';
+import { approvalNotice } from './approval-notice';
 import { followHubEvents } from './hub-events';
 import { hostHub, type HostedHub } from './hosted-hub';
 import { trayMenu, type TrayAction, type TrayItem, type TrayState } from './tray-menu';
@@ -104,6 +105,25 @@ ipcMain.on('procdock:bridge', (event) => {
   event.returnValue = { hubUrl: hub?.url ?? '', token: hub?.token ?? '' };
 });
 
+// Granting a folder: the system's picker, over the window that asked. Only a folder the user picks
+// comes back; the hub still refuses what must never be granted.
+ipcMain.handle('procdock:choose-folder', async (event) => {
+  const owner = BrowserWindow.fromWebContents(event.sender);
+  const options = { title: 'Grant a folder to a server', buttonLabel: 'Grant', properties: ['openDirectory' as const, 'createDirectory' as const] };
+  const chosen = owner ? await dialog.showOpenDialog(owner, options) : await dialog.showOpenDialog(options);
+  return chosen.canceled ? undefined : chosen.filePaths[0];
+});
+
+/** A call waits for the user's answer: a system notification that opens the window, where the dialog asks. */
+function notifyApproval(request: ApprovalRequestView): void {
+  if (!Notification.isSupported()) return openWindow();
+  const notification = new Notification({ ...approvalNotice(request), urgency: 'critical' });
+  notification.on('click', openWindow);
+  notification.show();
+  window?.flashFrame(true);
+  window?.once('focus', () => window?.flashFrame(false));
+}
+
 // One Procdock per user: a second launch focuses the first one's window and exits.
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -116,11 +136,17 @@ if (!app.requestSingleInstanceLock()) {
     const { PROCDOCK_HUB_URL: url, PROCDOCK_HUB_TOKEN: token } = process.env;
     const hosted: HostedHub | undefined = url && token ? undefined : await hostHub();
     hub = hosted ?? { url: url!, token: token!, close: () => Promise.resolve() };
-    const stop = followHubEvents(hub.url, hub.token, () => void refreshTray(), (reachable, error) => {
-      if (reachable) return;
-      state = { ...state, hub: 'unreachable', ...(error ? { error } : {}) };
-      drawTray();
-    });
+    const stop = followHubEvents(
+      hub.url,
+      hub.token,
+      () => void refreshTray(),
+      (reachable, error) => {
+        if (reachable) return;
+        state = { ...state, hub: 'unreachable', ...(error ? { error } : {}) };
+        drawTray();
+      },
+      notifyApproval,
+    );
     app.once('will-quit', stop);
     openWindow();
   });

@@ -5,10 +5,13 @@ import { ChatView } from './components/chat/chat-view';
 import { Icon } from './components/common/icons';
 import { ModelsView } from './components/models/models-view';
 import { ServersView } from './components/servers/servers-view';
+import { ApprovalDialog } from './components/trust/approval-dialog';
+import { useApprovals } from './stores/approvals';
 import { useCalls } from './stores/calls';
 import { useChat } from './stores/chat';
 import { useModels } from './stores/models';
 import { useServers } from './stores/servers';
+import { useTrust } from './stores/trust';
 
 type Page = 'chat' | 'servers' | 'models' | 'activity';
 
@@ -19,7 +22,10 @@ const pages: { id: Page; label: string }[] = [
   { id: 'activity', label: 'Activity' },
 ];
 
-/** Follows the hub: every store refreshes on each change event while a token is at hand. */
+/**
+ * Follows the hub: every store refreshes on each change event while a token is at hand, and this
+ * window shows the calls held for an answer (which makes it one the hub can ask).
+ */
 function useHubFollowing(connected: boolean): void {
   const refreshServers = useServers((s) => s.refresh);
   const showProgress = useServers((s) => s.showProgress);
@@ -27,6 +33,9 @@ function useHubFollowing(connected: boolean): void {
   const refreshCalls = useCalls((s) => s.refresh);
   const loadConversations = useChat((s) => s.loadConversations);
   const loadToolkit = useChat((s) => s.loadToolkit);
+  const refreshTrust = useTrust((s) => s.refresh);
+  const refreshApprovals = useApprovals((s) => s.refresh);
+  const receiveApproval = useApprovals((s) => s.receive);
   useEffect(() => {
     // Without the hub's token every API call would be refused: make none until a link brings it.
     if (!connected) return;
@@ -36,10 +45,13 @@ function useHubFollowing(connected: boolean): void {
       void refreshCalls();
       void loadConversations();
       void loadToolkit();
+      void refreshTrust();
+      // A held call answered in another window, or timed out, ends as a change: drop it here too.
+      void refreshApprovals();
     };
     refresh();
-    return hub.onDidChange(refresh, ({ app, line }) => showProgress(app, line));
-  }, [connected, refreshServers, refreshModels, refreshCalls, loadConversations, loadToolkit, showProgress]);
+    return hub.follow({ onChange: refresh, onProgress: ({ app, line }) => showProgress(app, line), onApproval: receiveApproval });
+  }, [connected, refreshServers, refreshModels, refreshCalls, loadConversations, loadToolkit, showProgress, refreshTrust, refreshApprovals, receiveApproval]);
 }
 
 export function App() {
@@ -87,6 +99,7 @@ export function App() {
       <main className="content" id="main">
         {content}
       </main>
+      <ApprovalDialog />
     </div>
   );
 }

@@ -41,6 +41,11 @@ export interface AgentRunOptions {
    * ends the run, and the caller gets that turn with its tool calls.
    */
   clientTools?: ChatCompletionTool[];
+  /**
+   * The client session its session-lifetime servers belong to when it outlives the run (a chat
+   * conversation, which ends them itself); without it the run is its own session, ended with it.
+   */
+  session?: string;
 }
 
 /**
@@ -56,6 +61,7 @@ export class AgentRun {
   private readonly clientTools = new Set<string>();
   private readonly clientDefinitions: ChatCompletionTool[] = [];
   private checked: Promise<void> | undefined;
+  private readonly session: string | undefined;
 
   constructor(
     private readonly hub: Hub,
@@ -67,6 +73,7 @@ export class AgentRun {
     if (request.model !== resource.model_id) {
       throw new AppError('invalid_input', `unknown model "${request.model}": the key's resource "${resource.name}" serves "${resource.model_id}"`);
     }
+    this.session = options.session;
     for (const tool of request.tools ?? []) this.plan(tool);
     for (const tool of options.clientTools ?? []) {
       if (tool.type !== 'function' || this.tools.has(tool.function.name)) continue;
@@ -96,8 +103,8 @@ export class AgentRun {
     try {
       await this.turns(emit, signal, streamTokens);
     } finally {
-      // The run is the client session of its session-lifetime servers: they end with it.
-      void this.hub.runner.sessions.endSession(this.id);
+      // A run of its own is the client session of its session-lifetime servers: they end with it.
+      if (this.session === undefined) void this.hub.runner.sessions.endSession(this.id);
     }
   }
 
@@ -219,7 +226,7 @@ export class AgentRun {
         args,
         resourceName: this.resource.name,
         signal,
-        session: this.id,
+        session: this.session ?? this.id,
         caller: 'the agent loop',
         ...(tool.params.ttl_seconds ? { ttlMs: tool.params.ttl_seconds * 1000 } : {}),
       });

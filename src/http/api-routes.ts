@@ -3,6 +3,7 @@ import { AgentRun } from '../agents/agent-loop.js';
 import { agentRequestSchema } from '../agents/agent-request.js';
 import { providerFor } from '../agents/providers.js';
 import type { Hub } from '../hub/hub.js';
+import { conversationSession } from '../hub/desktop-operations.js';
 import { assertUsableKey, explainingProvider } from '../hub/provider-check.js';
 import { streamRun } from './agents-routes.js';
 import { operationInputs, type OperationName } from '../shared/operations.js';
@@ -27,10 +28,14 @@ export function apiRoutes(hub: Hub): Router {
     });
   });
   // The desktop chat: the agent loop for a resource, with the model's tokens as they come. A missing
-  // key is refused before the stream, and every provider failure names its cause.
+  // key is refused before the stream, and every provider failure names its cause. A conversation's
+  // turns are one client session, so its session-lifetime servers keep their state between turns.
   router.post('/agent', async (req: Request, res: Response) => {
-    const { resource: name, ...body } = (req.body ?? {}) as { resource?: string };
+    const { resource: name, conversation, ...body } = (req.body ?? {}) as { resource?: string; conversation?: unknown };
     const resource = hub.registry.resource(name ?? 'default');
+    if (conversation !== undefined && (typeof conversation !== 'string' || !hub.catalog.conversations.find(conversation))) {
+      throw new AppError('not_found', `no conversation ${String(conversation)}: save it first (conversations.save)`);
+    }
     const parsed = agentRequestSchema.safeParse({ model: resource.model_id, ...body });
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -38,7 +43,8 @@ export function apiRoutes(hub: Hub): Router {
     }
     assertUsableKey(resource);
     const provider = explainingProvider(providerFor(hub.catalog, resource), resource);
-    await streamRun(res, new AgentRun(hub, resource, provider, parsed.data), true);
+    const session = typeof conversation === 'string' ? { session: conversationSession(conversation) } : {};
+    await streamRun(res, new AgentRun(hub, resource, provider, parsed.data, session), true);
   });
 
   router.post('/:operation', async (req: Request, res: Response) => {

@@ -1,3 +1,4 @@
+import { herokuTools } from '../agents/heroku-tools.js';
 import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
 import type { ServerDetailView } from '../shared/api.js';
@@ -16,6 +17,7 @@ type DesktopOperation =
   | 'models.discover'
   | 'servers.detail'
   | 'toolkit.tools'
+  | 'toolkit.builtins'
   | 'config.keys'
   | 'config.reveal'
   | 'connect'
@@ -75,6 +77,8 @@ export function desktopHandlers(hub: Hub, changed: () => void): DesktopHandlers 
         annotations: (tool.definition.annotations as Record<string, unknown> | undefined) ?? {},
       }));
     },
+    'toolkit.builtins': () =>
+      Object.entries(herokuTools).map(([name, tool]) => ({ name, description: tool.description ?? '', needs_app: name === 'dyno_run_command' })),
     'config.keys': ({ app }) => ({ app, keys: catalog.config.keys(registry.app(app).id) }),
     'config.reveal': ({ app, key }) => {
       const value = catalog.config.get(registry.app(app).id)[key];
@@ -103,10 +107,19 @@ export function desktopHandlers(hub: Hub, changed: () => void): DesktopHandlers 
     },
     'conversations.remove': ({ id }) => {
       if (!catalog.conversations.remove(id)) throw new AppError('not_found', `no conversation ${id}`);
+      void hub.runner.sessions.endSession(conversationSession(id));
       changed();
       return { removed: id };
     },
   };
+}
+
+/**
+ * The client session of a chat conversation: its session-lifetime servers keep one container for
+ * all its turns, ended when it is deleted or idle. Prefixed so it never meets a toolkit session's id.
+ */
+export function conversationSession(id: string): string {
+  return `conversation:${id}`;
 }
 
 function findServer(hub: Hub, appName: string, processType: string): ServerRow {

@@ -275,6 +275,14 @@ export interface ToolkitToolView {
   annotations: Record<string, unknown>;
 }
 
+/** A built-in tool (`heroku_tool`) the agent loop offers beside the toolkit's. */
+export interface BuiltinToolView {
+  name: string;
+  description: string;
+  /** dyno_run_command runs a command of an app: it needs `target_app_name` and `tool_params.cmd`. */
+  needs_app: boolean;
+}
+
 export interface ConfigKeysView {
   app: string;
   keys: string[];

@@ -13,6 +13,7 @@ import {
   type LocalModelServer,
   type ServerDetailView,
   type ToolkitToolView,
+  type BuiltinToolView,
   type DoctorCheck,
   type PolicyView,
   type ToolDiffView,
@@ -113,6 +114,7 @@ export const operationInputs = {
   'models.discover': z.object({}),
   'servers.detail': z.object({ app: z.string(), process: z.string() }),
   'toolkit.tools': z.object({ resource }),
+  'toolkit.builtins': z.object({}),
   'config.keys': z.object({ app: z.string() }),
   'config.reveal': z.object({ app: z.string(), key: z.string() }),
   connect: z.object({ client: z.enum(['cursor', 'claude', 'vscode']), resource, project: z.string().min(1).optional() }),
@@ -186,6 +188,7 @@ export interface OperationOutputs {
   'models.discover': LocalModelServer[];
   'servers.detail': ServerDetailView;
   'toolkit.tools': ToolkitToolView[];
+  'toolkit.builtins': BuiltinToolView[];
   'config.keys': ConfigKeysView;
   'config.reveal': { app: string; key: string; value: string };
   connect: ConnectView;

@@ -1,9 +1,25 @@
+import type { ApprovalRequestView } from '../../../src/shared/api';
 import type { ErrorBody } from '../../../src/shared/errors';
+import { EventFrameReader, type EventFrame } from '../../../src/shared/event-frames';
 import type { OperationInput, OperationName, OperationOutputs } from '../../../src/shared/operations';
 
 interface DesktopBridge {
   hubUrl: string;
   token: string;
+  /** The desktop shell's folder picker (Electron's dialog); absent in a browser. */
+  chooseFolder?: () => Promise<string | undefined>;
+}
+
+/** What a window following the hub hears, besides each change of state. */
+export interface HubFollower {
+  onChange(): void;
+  /** Each line of long work (an image build). */
+  onProgress?(event: { app: string; line: string }): void;
+  /**
+   * Each call held for the user's answer. Following them makes this window one the hub can ask:
+   * only a window that shows them passes this (the CLI's follower never does).
+   */
+  onApproval?(request: ApprovalRequestView): void;
 }
 
 declare global {
@@ -53,6 +69,11 @@ export class HubClient {
 
   get hasToken(): boolean {
     return this.conn.token !== '';
+  }
+
+  /** The desktop shell's folder picker, when this page runs in it. */
+  get chooseFolder(): (() => Promise<string | undefined>) | undefined {
+    return this.conn.chooseFolder;
   }
 
   /** Calls `listener` when a token arrives (a link pasted into this tab later); returns the unsubscribe. */
@@ -120,25 +141,28 @@ export class HubClient {
   }
 
   /**
-   * Calls `listener` on every change of hub state, and `onProgress` with each line of long work (an
-   * image build), until the returned function is called.
+   * Follows the hub's `/api/events` until the returned function is called, reconnecting when the
+   * stream breaks; after a reconnection `onChange` runs once, as changes may have been missed.
    */
-  onDidChange(listener: () => void, onProgress?: (event: { app: string; line: string }) => void): () => void {
+  follow(follower: HubFollower): () => void {
     const controller = new AbortController();
+    const path = follower.onApproval ? '/api/events?approvals=1' : '/api/events';
     const follow = async (): Promise<void> => {
-      while (!controller.signal.aborted) {
+      for (let attempt = 0; !controller.signal.aborted; attempt++) {
         try {
-          const response = await fetch(`${this.conn.hubUrl}/api/events`, {
+          const response = await fetch(`${this.conn.hubUrl}${path}`, {
             headers: { authorization: `Bearer ${this.conn.token}` },
             signal: controller.signal,
           });
-          if (!response.body) throw new Error('no event stream');
+          if (!response.ok || !response.body) throw new Error('no event stream');
+          if (attempt > 0) follower.onChange();
           await readFrames(response.body, (frames) => {
             for (const { event, data } of frames) {
-              if (event === 'progress') onProgress?.(JSON.parse(data) as { app: string; line: string });
+              if (event === 'progress') follower.onProgress?.(JSON.parse(data) as { app: string; line: string });
+              if (event === 'approval') follower.onApproval?.(JSON.parse(data) as ApprovalRequestView);
             }
             // A burst of changes read at once needs one refresh.
-            if (frames.some((f) => f.event === 'change')) listener();
+            if (frames.some((f) => f.event === 'change')) follower.onChange();
           });
         } catch {
           // The hub restarted or the network hiccupped: retry shortly.
@@ -152,22 +176,14 @@ export class HubClient {
 }
 
 /** Reads Server-Sent Events, handing over the frames of each chunk together. */
-async function readFrames(body: ReadableStream<Uint8Array>, onFrames: (frames: { event: string; data: string }[]) => void): Promise<void> {
+async function readFrames(body: ReadableStream<Uint8Array>, onFrames: (frames: EventFrame[]) => void): Promise<void> {
   const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
+  const frames = new EventFrameReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    const frames: { event: string; data: string }[] = [];
-    for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (block.startsWith(':')) continue;
-      frames.push({ event: /^event: ?(.*)$/m.exec(block)?.[1] ?? 'message', data: /^data: ?(.*)$/m.exec(block)?.[1] ?? '' });
-    }
-    if (frames.length) onFrames(frames);
+    const read = frames.read(value);
+    if (read.length) onFrames(read);
   }
 }
 

@@ -1,16 +1,21 @@
 import { create } from 'zustand';
 import type { CallRecordView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
+import { decisionKind, type DecisionKind } from './decisions';
 
 export interface CallFilter {
   /** `app/process`, or empty for every server. */
   server: string;
   tool: string;
   status: '' | 'running' | 'ok' | 'error';
+  /** What the approval policy did; applied to the calls read, as the hub does not filter by it. */
+  decision: '' | DecisionKind;
 }
 
 interface CallsState {
   calls: CallRecordView[];
+  /** The calls read that pass the decision filter: what the page lists. */
+  shown: CallRecordView[];
   /** Every server and tool seen in the log, for the filters' choices. */
   known: { servers: string[]; tools: string[] };
   filter: CallFilter;
@@ -28,8 +33,9 @@ const pageSize = 500;
 /** Mirrors the hub's call log, filtered as the user asked, and the one call opened. */
 export const useCalls = create<CallsState>((set, get) => ({
   calls: [],
+  shown: [],
   known: { servers: [], tools: [] },
-  filter: { server: '', tool: '', status: '' },
+  filter: { server: '', tool: '', status: '', decision: '' },
   selected: undefined,
   error: undefined,
   async refresh() {
@@ -44,6 +50,7 @@ export const useCalls = create<CallsState>((set, get) => ({
       });
       set((state) => ({
         calls,
+        shown: state.filter.decision ? calls.filter((c) => decisionKind(c.decision) === state.filter.decision) : calls,
         error: undefined,
         known: {
           servers: merge(state.known.servers, calls.map((c) => `${c.app_name}/${c.process_type}`)),

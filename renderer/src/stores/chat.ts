@@ -1,13 +1,16 @@
 import { create } from 'zustand';
-import type { ConversationSummary, ToolkitToolView } from '../../../src/shared/api';
+import type { BuiltinToolView, ConversationSummary, ToolkitToolView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
 import { historyOf, readToolResult, toolLabel, type ChatEntry, type Frame, type ToolStep } from './chat-frames';
 import { attempt } from './run-action';
 
 export type { ChatEntry, ToolStep } from './chat-frames';
 
-/** Built-in tools the chat offers beside the toolkit's. */
-export const builtinTools = ['code_exec_node'];
+/** What dyno_run_command runs: a command of one app attached to the resource. */
+export interface DynoCommand {
+  app: string;
+  cmd: string;
+}
 
 interface ChatState {
   conversations: ConversationSummary[];
@@ -16,7 +19,11 @@ interface ChatState {
   resource: string;
   /** The toolkit of the resource: every tool the model may be given. */
   toolkit: ToolkitToolView[];
+  /** The built-in tools (heroku_tool) the hub offers beside the toolkit's. */
+  builtins: BuiltinToolView[];
   tools: string[];
+  /** The app and command dyno_run_command runs, when it is picked. */
+  dyno: DynoCommand;
   entries: ChatEntry[];
   running: boolean;
   error: string | undefined;
@@ -30,7 +37,9 @@ interface ChatState {
   preferUsable(usable: string[], missing: string[]): void;
   loadToolkit(): Promise<void>;
   setTools(tools: string[]): void;
-  send(text: string): Promise<void>;
+  setDyno(dyno: DynoCommand): void;
+  /** Sends a message; false when it was not sent (the picked tools lack something), with why in `error`. */
+  send(text: string): Promise<boolean>;
   stop(): void;
 }
 
@@ -41,13 +50,14 @@ let chosen = false;
 /** The desktop chat: conversations kept by the hub, each with a resource's model and the tools picked for it. */
 export const useChat = create<ChatState>((set, get) => {
   const fail = (error: string | undefined) => error && set({ error });
-  const save = async () => {
+  const save = async (): Promise<string | undefined> => {
     const { current, resource, tools, entries } = get();
-    if (entries.length === 0) return;
+    if (entries.length === 0) return current;
     const saved = await hub.run('conversations.save', { ...(current ? { id: current } : {}), resource, tools, entries });
     // A conversation the user left while it ran stays where it is.
     if (get().current === current) set({ current: saved.id });
     await get().loadConversations();
+    return saved.id;
   };
   const patchTools = (change: (step: ToolStep) => ToolStep) =>
     set((state) => ({ entries: state.entries.map((e) => ({ ...e, tools: e.tools.map(change) })) }));
@@ -91,7 +101,9 @@ export const useChat = create<ChatState>((set, get) => {
     current: undefined,
     resource: 'default',
     toolkit: [],
+    builtins: [],
     tools: [],
+    dyno: { app: '', cmd: '' },
     entries: [],
     running: false,
     error: undefined,
@@ -137,7 +149,8 @@ export const useChat = create<ChatState>((set, get) => {
       const resource = get().resource;
       fail(
         await attempt(async () => {
-          const toolkit = await hub.run('toolkit.tools', { resource });
+          const [toolkit, builtins] = await Promise.all([hub.run('toolkit.tools', { resource }), get().builtins.length ? get().builtins : hub.run('toolkit.builtins', {})]);
+          set({ builtins });
           if (get().resource === resource) set({ toolkit });
         }),
       );
@@ -145,24 +158,27 @@ export const useChat = create<ChatState>((set, get) => {
     setTools(tools) {
       set({ tools });
     },
+    setDyno(dyno) {
+      set({ dyno });
+    },
     stop() {
       controller?.abort();
     },
     async send(text) {
-      const { resource, tools, entries, toolkit } = get();
+      const { entries } = get();
+      const planned = plannedTools(get());
+      if (typeof planned === 'string') {
+        set({ error: planned });
+        return false;
+      }
       set({ entries: [...entries, { role: 'user', text, tools: [] }], running: true, error: undefined });
       controller = new AbortController();
-      const exposed = new Set(toolkit.map((t) => t.name));
       try {
+        // Saved first: the conversation is the client session of its session-lifetime servers.
+        const conversation = await save();
         await hub.stream(
           '/api/agent',
-          {
-            resource,
-            messages: historyOf([...entries, { role: 'user', text, tools: [] }]),
-            tools: tools
-              .filter((name) => exposed.has(name) || builtinTools.includes(name))
-              .map((name) => ({ type: builtinTools.includes(name) ? 'heroku_tool' : 'mcp', name })),
-          },
+          { resource: get().resource, conversation, messages: historyOf([...entries, { role: 'user', text, tools: [] }]), tools: planned },
           onFrame,
           controller.signal,
         );
@@ -173,6 +189,25 @@ export const useChat = create<ChatState>((set, get) => {
         set((state) => ({ running: false, entries: state.entries.filter((e) => e.text || e.tools.length || e.role === 'user') }));
         fail(await attempt(save));
       }
+      return true;
     },
   };
 });
+
+/**
+ * The tools of the agent request: the picked ones the toolkit still exposes and the built-ins;
+ * a message instead when dyno_run_command lacks its app or command.
+ */
+function plannedTools({ tools, toolkit, builtins, dyno }: Pick<ChatState, 'tools' | 'toolkit' | 'builtins' | 'dyno'>): unknown[] | string {
+  const exposed = new Set(toolkit.map((t) => t.name));
+  const builtin = new Map(builtins.map((b) => [b.name, b]));
+  const planned: unknown[] = [];
+  for (const name of tools) {
+    if (builtin.get(name)?.needs_app) {
+      if (!dyno.app || !dyno.cmd.trim()) return `${name} runs a command of an app: pick the app and type the command under Tools.`;
+      planned.push({ type: 'heroku_tool', name, runtime_params: { target_app_name: dyno.app, tool_params: { cmd: dyno.cmd.trim() } } });
+    } else if (builtin.has(name)) planned.push({ type: 'heroku_tool', name });
+    else if (exposed.has(name)) planned.push({ type: 'mcp', name });
+  }
+  return planned;
+}

@@ -7,3 +7,9 @@ export async function attempt(work: () => Promise<unknown>): Promise<string | un
     return (error as Error).message;
   }
 }
+
+/** The record without one key: for per-item state (errors, details) the store drops. */
+export function omit<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _gone, ...rest } = record;
+  return rest;
+}

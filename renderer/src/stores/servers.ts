@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AppView, ConfigKeysView, DoctorCheck, HubInfo, ServerDetailView, ServerView } from '../../../src/shared/api';
 import { hub } from '../api/hub-client';
-import { attempt } from './run-action';
+import { attempt, omit } from './run-action';
 
 /** How many lines of an app's last build the page keeps. */
 const buildLogLines = 200;
@@ -154,8 +154,3 @@ export const useServers = create<ServersState>((set, get) => {
     },
   };
 });
-
-function omit<T>(record: Record<string, T>, key: string): Record<string, T> {
-  const { [key]: _gone, ...rest } = record;
-  return rest;
-}

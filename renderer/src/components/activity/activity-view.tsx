@@ -1,13 +1,15 @@
 import type { CallRecordView } from '../../../../src/shared/api';
 import { useCalls } from '../../stores/calls';
+import { decisionKinds } from '../../stores/decisions';
 import { useServers } from '../../stores/servers';
 import { duration, Empty, ErrorNotice } from '../common/states';
 import { CallDetail } from './call-detail';
+import { Decision } from './decision';
 import { LatencyChart } from './latency-chart';
 
 /** The call log: filters, a latency chart, every call, and one call opened. */
 export function ActivityView() {
-  const { calls, known, filter, setFilter, selected, open, error } = useCalls();
+  const { calls: read, shown: calls, known, filter, setFilter, selected, open, error } = useCalls();
   const servers = useServers((s) => s.servers);
   const serverNames = [...new Set([...servers.map((s) => `${s.app_name}/${s.process_type}`), ...known.servers])].sort();
   const toolNames = [
@@ -16,7 +18,7 @@ export function ActivityView() {
       ...known.tools,
     ]),
   ].sort();
-  const filtered = filter.server || filter.tool || filter.status;
+  const filtered = filter.server || filter.tool || filter.status || filter.decision;
   const finished = calls.filter((c) => c.timings);
 
   return (
@@ -53,12 +55,26 @@ export function ActivityView() {
             <option value="running">running</option>
           </select>
         </label>
+        <label>
+          Decision
+          <select aria-label="Filter by decision" value={filter.decision} onChange={(e) => void setFilter({ decision: e.target.value as typeof filter.decision })}>
+            <option value="">Any decision</option>
+            {decisionKinds.map((d) => (
+              <option key={d.kind} value={d.kind}>
+                {d.label}
+              </option>
+            ))}
+          </select>
+        </label>
         {filtered && (
-          <button className="ghost small" onClick={() => void setFilter({ server: '', tool: '', status: '' })}>
+          <button className="ghost small" onClick={() => void setFilter({ server: '', tool: '', status: '', decision: '' })}>
             Clear filters
           </button>
         )}
-        <span className="muted small grow-right">{calls.length === 500 ? 'the newest 500 calls' : `${calls.length} call${calls.length === 1 ? '' : 's'}`}</span>
+        <span className="muted small grow-right">
+          {calls.length} call{calls.length === 1 ? '' : 's'}
+          {read.length === 500 ? ' of the newest 500' : ''}
+        </span>
       </div>
       <ErrorNotice message={error} />
       {finished.length > 1 && (
@@ -94,6 +110,7 @@ function CallTable({ calls, selected, onOpen }: { calls: CallRecordView[]; selec
           <th>Tool</th>
           <th>Server</th>
           <th>Status</th>
+          <th>Decision</th>
           <th>Container</th>
           <th className="num">Total</th>
         </tr>
@@ -111,6 +128,9 @@ function CallTable({ calls, selected, onOpen }: { calls: CallRecordView[]; selec
             <td>
               <span className={`pill ${c.status === 'ok' ? 'synced' : c.status === 'error' ? 'error' : 'syncing'}`}>{c.status}</span>
             </td>
+            <td>
+              <Decision decision={c.decision} />
+            </td>
             <td className="muted">
               {c.sandbox}
               {c.timings ? <span className={`pill small ${c.warm ? 'synced' : 'quiet'}`}>{c.warm ? 'warm' : 'cold'}</span> : null}
@@ -122,3 +142,4 @@ function CallTable({ calls, selected, onOpen }: { calls: CallRecordView[]; selec
     </table>
   );
 }
+

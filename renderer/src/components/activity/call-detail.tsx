@@ -2,6 +2,7 @@ import { useEffect, useRef } from 'react';
 import type { CallRecordView } from '../../../../src/shared/api';
 import { useCalls } from '../../stores/calls';
 import { duration } from '../common/states';
+import { Decision } from './decision';
 
 const phases = [
   ['queued_ms', 'Queued'],
@@ -42,6 +43,11 @@ export function CallDetail({ call }: { call: CallRecordView }) {
           <span className="pill quiet">{call.sandbox}</span>
           {t && <span className={`pill ${call.warm ? 'synced' : 'quiet'}`}>{call.warm ? 'warm container' : 'cold start'}</span>}
         </div>
+        {call.decision && (
+          <p className="small">
+            Approval: <Decision decision={call.decision} />
+          </p>
+        )}
         {call.container_id && (
           <p className="muted small">
             Container <span className="mono">{call.container_id.slice(0, 12)}</span>, destroyed after the call

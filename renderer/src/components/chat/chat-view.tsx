@@ -28,9 +28,11 @@ export function ChatView({ onOpenModels }: { onOpenModels: () => void }) {
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    if (!draft.trim() || running) return;
-    void send(draft.trim());
+    const text = draft.trim();
+    if (!text || running) return;
     setDraft('');
+    // A message the chat could not send comes back to the box, with why above it.
+    void send(text).then((sent) => !sent && setDraft(text));
   };
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && !event.shiftKey) {

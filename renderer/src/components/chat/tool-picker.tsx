@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ToolkitToolView } from '../../../../src/shared/api';
-import { builtinTools, useChat } from '../../stores/chat';
+import { useChat } from '../../stores/chat';
+import { useServers } from '../../stores/servers';
+import { lifetimeText } from '../files/state-facts';
 import { AnnotationBadges } from '../servers/tool-list';
+import { DynoFields } from './dyno-fields';
 
 interface Group {
   server: string;
@@ -13,7 +16,9 @@ interface Group {
  * so a toolkit of hundreds of tools stays usable. Names are the ones the toolkit exposes.
  */
 export function ToolPicker() {
-  const { toolkit, tools, setTools, running } = useChat();
+  const { toolkit, builtins, tools, setTools, running } = useChat();
+  const servers = useServers((s) => s.servers);
+  const sessionServers = new Set(servers.filter((s) => s.lifetime === 'session').map((s) => `${s.app_name}/${s.process_type}`));
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState('');
   const panel = useRef<HTMLDivElement>(null);
@@ -38,17 +43,22 @@ export function ToolPicker() {
       </button>
       {open && (
         <div className="picker-panel" id="tool-picker" ref={panel} role="dialog" aria-label="Pick tools" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-          <input className="search" aria-label="Search tools" placeholder={`Search ${toolkit.length} tools…`} value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
+          <input className="search" aria-label="Search tools" placeholder={`Search ${toolkit.length + builtins.length} tools…`} value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
           <div className="picker-list">
             <fieldset className="picker-group">
-              <legend>Built-in</legend>
-              {builtinTools.map((name) => (
-                <label key={name} className="tool-option">
-                  <input type="checkbox" checked={picked.has(name)} onChange={(e) => toggle([name], e.target.checked)} />
-                  <span className="mono">{name}</span>
-                  <span className="muted small">runs code in a throwaway container</span>
-                </label>
-              ))}
+              <legend>Built-in (heroku_tool)</legend>
+              {builtins
+                .filter((b) => !query.trim() || `${b.name} ${b.description}`.toLowerCase().includes(query.trim().toLowerCase()))
+                .map((b) => (
+                  <div key={b.name} className="builtin">
+                    <label className="tool-option" title={b.description}>
+                      <input type="checkbox" aria-label={b.name} checked={picked.has(b.name)} onChange={(e) => toggle([b.name], e.target.checked)} />
+                      <span className="mono">{b.name}</span>
+                      <span className="muted small ellipsis">{b.description}</span>
+                    </label>
+                    {b.needs_app && picked.has(b.name) && <DynoFields />}
+                  </div>
+                ))}
             </fieldset>
             {groups.map((group) => {
               const names = group.tools.map((t) => t.name);
@@ -59,6 +69,7 @@ export function ToolPicker() {
                     <label className="group-toggle">
                       <input type="checkbox" aria-label={`All tools of ${group.server}`} checked={all} onChange={(e) => toggle(names, e.target.checked)} />
                       {group.server} <span className="muted small">({group.tools.length})</span>
+                      {sessionServers.has(group.server) && <span className="fact-chip session">{lifetimeText('session')}</span>}
                     </label>
                   </legend>
                   {group.tools.map((tool) => (

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { AppView } from '../../../../src/shared/api';
 import { useModels } from '../../stores/models';
 import { useServers } from '../../stores/servers';
+import { ApprovalPanel } from '../trust/approval-panel';
+import { PinSwitch } from '../trust/pin-switch';
 import { ServerRow } from './server-row';
 
 /** One app: its build, its attachments, its servers. */
@@ -9,6 +11,7 @@ export function AppCard({ app }: { app: AppView }) {
   const { servers, busy, sync, removeApp, buildLog } = useServers();
   const [confirming, setConfirming] = useState(false);
   const log = buildLog[app.name] ?? [];
+  const mine = servers.filter((s) => s.app_id === app.id);
   return (
     <article className="card" aria-labelledby={`app-${app.id}`}>
       <div className="card-head">
@@ -20,6 +23,7 @@ export function AppCard({ app }: { app: AppView }) {
           {app.image && <div className="muted mono small">image {app.image}</div>}
         </div>
         <div className="actions">
+          <PinSwitch app={app.name} servers={mine} />
           <button className="ghost" onClick={() => void sync(app.name)} disabled={!!busy}>
             Sync
           </button>
@@ -40,6 +44,7 @@ export function AppCard({ app }: { app: AppView }) {
         </div>
       </div>
       <AttachControls app={app} />
+      <ApprovalPanel app={app.name} />
       {app.build_status === 'building' && (
         <div className="notice build-progress" role="status">
           <span className="spinner" aria-hidden /> Building {app.name}: <span className="mono">{log.at(-1) ?? 'starting…'}</span>
@@ -58,11 +63,9 @@ export function AppCard({ app }: { app: AppView }) {
         </details>
       )}
       <div className="server-list">
-        {servers
-          .filter((s) => s.app_id === app.id)
-          .map((server) => (
-            <ServerRow key={server.id} server={server} />
-          ))}
+        {mine.map((server) => (
+          <ServerRow key={server.id} server={server} />
+        ))}
       </div>
       {app.skipped.length > 0 && (
         <div className="skipped muted">

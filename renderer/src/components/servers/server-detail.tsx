@@ -2,10 +2,11 @@ import { useState } from 'react';
 import type { ServerDetailView } from '../../../../src/shared/api';
 import { useServers } from '../../stores/servers';
 import { Loading } from '../common/states';
+import { ServerFiles } from '../files/server-files';
 import { ConfigVars } from './config-vars';
 import { ToolList } from './tool-list';
 
-type Tab = 'tools' | 'resources' | 'prompts' | 'sandbox' | 'config';
+type Tab = 'tools' | 'resources' | 'prompts' | 'files' | 'sandbox' | 'config';
 
 /** Everything about one server, in tabs. */
 export function ServerDetail({ id, detailKey }: { id: string; detailKey: string }) {
@@ -18,6 +19,7 @@ export function ServerDetail({ id, detailKey }: { id: string; detailKey: string 
     { id: 'tools', label: `Tools (${detail.tools.length})` },
     { id: 'resources', label: `Resources (${detail.resources.length + detail.templates.length})` },
     { id: 'prompts', label: `Prompts (${detail.prompts.length})` },
+    { id: 'files', label: `State and files${detail.mounts.length + detail.volumes.length ? ` (${detail.mounts.length + detail.volumes.length})` : ''}` },
     { id: 'sandbox', label: 'Sandbox' },
     { id: 'config', label: `Config vars (${detail.config_keys.length})` },
   ];
@@ -34,6 +36,7 @@ export function ServerDetail({ id, detailKey }: { id: string; detailKey: string 
         {tab === 'tools' && <ToolList detail={detail} />}
         {tab === 'resources' && <Resources detail={detail} />}
         {tab === 'prompts' && <Prompts detail={detail} />}
+        {tab === 'files' && <ServerFiles detail={detail} />}
         {tab === 'sandbox' && <Sandbox detail={detail} />}
         {tab === 'config' && <ConfigVars app={detail.app_name} />}
       </div>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ServerView } from '../../../../src/shared/api';
 import { serverKey, useServers } from '../../stores/servers';
+import { StateFacts } from '../files/state-facts';
 import { ServerDetail } from './server-detail';
 
 /** A server's line: status, switch, and its details when opened. */
@@ -49,6 +50,7 @@ export function ServerRow({ server }: { server: ServerView }) {
           <span>{on ? 'On' : 'Off'}</span>
         </label>
       </div>
+      <StateFacts server={server} />
       {server.primitives_error && (
         <div className="server-error">
           {server.primitives_error}

@@ -1,12 +1,20 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { DoctorCheck } from '../../../../src/shared/api';
 import { useServers } from '../../stores/servers';
+import { useTrust } from '../../stores/trust';
 import { ErrorNotice, Loading } from '../common/states';
+import { DefaultPolicy } from '../trust/policy-select';
 import { AppCard } from './app-card';
 
 export function ServersView() {
   const { apps, loading, error, loadError, busy, addApp } = useServers();
   const [path, setPath] = useState('');
+  const { defaultPolicy, loadPolicies } = useTrust();
+  const first = apps[0]?.name;
+  useEffect(() => {
+    // The hub-wide default comes with any app's policies.
+    if (first && !defaultPolicy) void loadPolicies(first);
+  }, [first, defaultPolicy, loadPolicies]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -15,11 +23,14 @@ export function ServersView() {
 
   return (
     <section>
-      <header className="page-head">
-        <h1>Servers</h1>
-        <p className="muted">
-          Every <code>mcp*</code> process of your Procfile apps. Each tool call runs in a fresh sandbox.
-        </p>
+      <header className="page-head row">
+        <div>
+          <h1>Servers</h1>
+          <p className="muted">
+            Every <code>mcp*</code> process of your Procfile apps. Each tool call runs in a fresh sandbox.
+          </p>
+        </div>
+        <DefaultPolicy />
       </header>
       <form className="add-app" onSubmit={submit}>
         <input aria-label="App folder" placeholder="/path/to/an/app/with/a/Procfile" value={path} onChange={(e) => setPath(e.target.value)} />

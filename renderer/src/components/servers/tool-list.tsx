@@ -1,5 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ServerDetailView, ToolView } from '../../../../src/shared/api';
+import { useTrust } from '../../stores/trust';
+import { DefinitionDiff, PinBadge } from '../trust/definition-diff';
+import { PolicySelect } from '../trust/policy-select';
 
 /** The annotation badges users care about: what a tool may do. */
 export function AnnotationBadges({ annotations }: { annotations: Record<string, unknown> }) {
@@ -19,9 +22,16 @@ export function AnnotationBadges({ annotations }: { annotations: Record<string, 
   );
 }
 
-/** A server's tools: searchable, each with its badges and, opened, its input schema. */
+/**
+ * A server's tools: searchable, each with its badges, its approval policy and, opened, its input
+ * schema; a definition that changed since it was approved shows what changed and an Approve button.
+ */
 export function ToolList({ detail }: { detail: ServerDetailView }) {
   const [query, setQuery] = useState('');
+  const loadPolicies = useTrust((s) => s.loadPolicies);
+  useEffect(() => {
+    void loadPolicies(detail.app_name);
+  }, [detail.app_name, loadPolicies]);
   const q = query.trim().toLowerCase();
   const tools = detail.tools.filter((t) => !q || t.name.toLowerCase().includes(q) || t.description?.toLowerCase().includes(q));
   if (detail.tools.length === 0) return <p className="muted">No tools {detail.primitives_status === 'synced' ? 'listed by this server' : 'yet: Sync reads them'}.</p>;
@@ -32,23 +42,31 @@ export function ToolList({ detail }: { detail: ServerDetailView }) {
       )}
       <ul className="tools">
         {tools.map((tool) => (
-          <Tool key={tool.name} tool={tool} exposed={detail.exposed[tool.name]} />
+          <Tool key={tool.name} tool={tool} detail={detail} />
         ))}
       </ul>
     </div>
   );
 }
 
-function Tool({ tool, exposed }: { tool: ToolView; exposed: Record<string, string> | undefined }) {
+function Tool({ tool, detail }: { tool: ToolView; detail: ServerDetailView }) {
   const [open, setOpen] = useState(false);
+  const exposed = detail.exposed[tool.name];
+  const key = `${detail.process_type}/${tool.name}`;
+  const diff = useTrust((s) => s.diffs.find((d) => d.app === detail.app_name && d.process_type === detail.process_type && d.tool === tool.name));
+  const approve = useTrust((s) => s.approve);
   const title = typeof tool.annotations.title === 'string' ? tool.annotations.title : undefined;
   return (
     <li className="tool">
-      <button className="tool-head" aria-expanded={open} onClick={() => setOpen(!open)}>
-        <span className="mono strong">{tool.name}</span>
-        <AnnotationBadges annotations={tool.annotations} />
-        <span className="muted ellipsis tool-desc">{title ?? tool.description?.split('\n')[0]}</span>
-      </button>
+      <div className="tool-line">
+        <button className="tool-head" aria-expanded={open} onClick={() => setOpen(!open)}>
+          <span className="mono strong">{tool.name}</span>
+          <PinBadge pin={tool.pin} />
+          <AnnotationBadges annotations={tool.annotations} />
+          <span className="muted ellipsis tool-desc">{title ?? tool.description?.split('\n')[0]}</span>
+        </button>
+        <PolicySelect app={detail.app_name} tool={key} label={tool.name} />
+      </div>
       {exposed && (
         <div className="muted small exposed">
           The toolkit names it {Object.entries(exposed).map(([resource, name]) => `${name} in ${resource}`).join(', ')}: another attached server offers the same name.
@@ -56,6 +74,14 @@ function Tool({ tool, exposed }: { tool: ToolView; exposed: Record<string, strin
       )}
       {open && (
         <div className="tool-body">
+          {diff && (
+            <div className="tool-diff">
+              <DefinitionDiff diff={diff} />
+              <button className="primary small" onClick={() => void approve(detail.app_name, [key])}>
+                Approve {tool.name}
+              </button>
+            </div>
+          )}
           {tool.description && <p className="tool-description">{tool.description}</p>}
           <SchemaTable schema={tool.input_schema} />
           {tool.output_schema && (
