@@ -18,7 +18,7 @@ import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { runDoctor } from './doctor.js';
 import { Limiter } from './limiter.js';
 import { ToolRunner } from './tool-runner.js';
-import { WarmPools } from './warm-pools.js';
+import { WarmPools, type WarmPoolLimits } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
 import { Views } from './views.js';
 
@@ -33,6 +33,8 @@ export interface HubOptions {
   maxConcurrentCalls?: number;
   /** Keep warm containers for started servers (the long-running hub does; one CLI command does not). */
   warmPools?: boolean;
+  /** Hub-wide bounds on warm containers (defaults: `defaultWarmPoolLimits`). */
+  warmPoolLimits?: Partial<WarmPoolLimits>;
   /** Where the hub reports what it does in the background (warm pools, sweeps); silent without one. */
   logger?: HubLogger;
 }
@@ -97,8 +99,13 @@ export class Hub implements Operations {
       changed,
     );
     this.pools = options.warmPools
-      ? new WarmPools(this.catalog, sandbox, options.initTimeoutMs ?? 60_000, (server, error) =>
-          options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
+      ? new WarmPools(
+          this.catalog,
+          sandbox,
+          options.initTimeoutMs ?? 60_000,
+          (server, error) =>
+            options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
+          options.warmPoolLimits,
         )
       : undefined;
     this.runner = new ToolRunner(

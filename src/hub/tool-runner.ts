@@ -104,7 +104,10 @@ export class ToolRunner {
       timings: clock.timings(),
     });
     this.changed();
-    if (run.proc) this.track(run.proc.dispose().then((exit) => this.catalog.calls.setExit(id, exit.code)));
+    const { proc } = run;
+    // Ends the server after this turn, once the result is on its way: removing a container takes the
+    // engine's CPU, which the answer should not wait for.
+    if (proc) this.track(nextTurn().then(() => proc.dispose()).then((exit) => this.catalog.calls.setExit(id, exit.code)));
     const call = this.catalog.calls.find(id);
     if (!call) throw new Error(`call ${id} vanished`);
     return { result: run.result as CallOutcome['result'], call };
@@ -171,9 +174,6 @@ export class ToolRunner {
               : String(error);
         const result: CallToolResult = { isError: true, content: [{ type: 'text', text: message }] };
         return { result, error: message, warm, ...(proc ? { proc } : {}) };
-      } finally {
-        // Ends the server now; the call returns without waiting for it to be gone.
-        if (proc) void proc.dispose();
       }
     });
   }
@@ -221,6 +221,11 @@ export class ToolRunner {
     const tracked = work.catch(() => undefined).finally(() => this.cleanups.delete(tracked));
     this.cleanups.add(tracked);
   }
+}
+
+/** Settles after the current turn of the event loop, when what it wrote has gone out. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Measures the phases of one call: queued, container start, server init, tool run, total. */
