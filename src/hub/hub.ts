@@ -113,15 +113,18 @@ export class Hub implements Operations {
       sandbox,
       new Limiter(options.maxConcurrentCalls ?? 8),
       options.initTimeoutMs ?? 60_000,
-      changed,
+      () => this.events.emit('change', 'calls'),
       this.pools,
     );
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
   }
 
-  /** Listens for any change of state the UI mirrors; returns the function that stops listening. */
-  onDidChange(listener: () => void): () => void {
+  /**
+   * Listens for any change of state the UI mirrors; `what` is `calls` when only the call log
+   * changed. Returns the function that stops listening.
+   */
+  onDidChange(listener: (what?: 'calls') => void): () => void {
     this.events.on('change', listener);
     return () => this.events.off('change', listener);
   }
