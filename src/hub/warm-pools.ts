@@ -27,6 +27,9 @@ export const defaultWarmPoolLimits: WarmPoolLimits = {
 
 /** Until a pool has opened a session, a call's container is taken to start in this long. */
 const assumedOpenMs = 1000;
+/** A tool name no server is expected to have: what a warm-up call asks for. */
+const warmUpTool = 'procdock_warm_up_probe';
+const warmUpTimeoutMs = 5000;
 /** How often pools are resized to their demand, at most: a pool shrinks within this of its surge ending. */
 const resizeEveryMs = 15_000;
 
@@ -77,8 +80,10 @@ export class WarmPools {
     if (!entry || entry.pool.key !== keyOf(this.catalog, server)) return undefined;
     const now = performance.now();
     entry.demand.record(now, entry.pool.openMs ?? assumedOpenMs);
+    // Taken first: a warm call holds the pool's growth back until it is over.
+    const warm = entry.pool.take();
     entry.pool.setTarget(this.targetOf(entry, now));
-    return entry.pool.take();
+    return warm;
   }
 
   /** Starts, keeps or drains pools to match the catalog. */
@@ -169,11 +174,25 @@ export class WarmPools {
         label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: this.initTimeoutMs,
       });
+      await this.warmUp(server, session);
       return { proc, session };
     } catch (error) {
       await proc.dispose();
       throw error;
     }
+  }
+
+  /**
+   * Asks a fresh server for a tool it does not have. A server process answers its first call
+   * several times slower than the next (its call path is compiled on first use); a warm session
+   * serves exactly one call, so that first-call cost is paid here, ahead of time. The answer is
+   * an error by design, and ignored.
+   */
+  private async warmUp(server: ServerRow, session: WarmSession['session']): Promise<void> {
+    const names = new Set(this.catalog.servers.tools(server.id).map((tool) => tool.name));
+    let probe = warmUpTool;
+    while (names.has(probe)) probe += '_';
+    await session.callTool(probe, {}, { timeout: warmUpTimeoutMs }).catch(() => undefined);
   }
 }
 

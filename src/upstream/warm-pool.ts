@@ -44,7 +44,7 @@ export class WarmPool {
   private target: number;
   private readonly ready: WarmSession[] = [];
   private readonly starting = new Set<Promise<unknown>>();
-  /** Replacements of taken sessions, waiting for their call to end. */
+  /** Calls running on sessions taken from this pool: filling waits for them. */
   private owed = 0;
   private drained = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -70,7 +70,7 @@ export class WarmPool {
     return this.averageOpenMs;
   }
 
-  /** A warm session, if one is ready. Its replacement starts once its call is over. */
+  /** A warm session, if one is ready. Its replacement (and any growth) starts once its call is over. */
   take(): WarmSession | undefined {
     const warm = this.ready.shift();
     if (!warm) {
@@ -94,10 +94,14 @@ export class WarmPool {
     this.fill();
   }
 
-  /** Starts sessions up to the target (or `upTo`, if lower), as far as the hub's caps allow. */
+  /**
+   * Starts sessions up to the target (or `upTo`, if lower), as far as the hub's caps allow. While a
+   * call that took a warm session runs, nothing starts: it would compete with that call.
+   */
   fill(upTo = this.target): void {
+    if (this.owed > 0) return;
     const limit = Math.min(upTo, this.target);
-    while (!this.drained && !this.retryTimer && this.size + this.owed < limit && this.options.budget.admit(this.memoryMb)) {
+    while (!this.drained && !this.retryTimer && this.size < limit && this.options.budget.admit(this.memoryMb)) {
       this.startOne();
     }
   }
@@ -138,7 +142,7 @@ export class WarmPool {
     this.starting.add(opening);
   }
 
-  /** Owes the pool a replacement for `taken`, started once its server is gone. */
+  /** Holds back filling until `taken`'s call is over (its server is gone), then fills. */
   private owe(taken: WarmSession): void {
     this.owed++;
     let paid = false;
