@@ -25,6 +25,8 @@ export interface CallRequest {
   onProgress?: (progress: Progress) => void;
   /** Answers the server's own requests (sampling, elicitation, roots) and takes its log messages. */
   relay?: CallRelay;
+  /** What `tool` names, when the caller resolved it already (the toolkit, from its prepared lists). */
+  resolved?: ResolvedTool;
 }
 
 /** The server and tool a request names, within one model resource. */
@@ -75,7 +77,7 @@ export class ToolRunner {
   }
 
   async call(request: CallRequest): Promise<CallOutcome> {
-    const { server, tool } = this.resolve(request.resourceName, request.tool);
+    const { server, tool } = request.resolved ?? this.resolve(request.resourceName, request.tool);
     const id = randomUUID();
     const sandbox = this.sandbox();
     this.catalog.calls.start({

@@ -1,6 +1,7 @@
 import type { Prompt, Resource, ResourceTemplate, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
+import type { ResolvedTool } from '../hub/tool-runner.js';
 import { AppError } from '../shared/errors.js';
 import { prepareJson } from './prepared-json.js';
 import { templateMatches, toolkitPrompts, toolkitResources, toolkitTemplates, toolkitTools } from './toolkit-catalog.js';
@@ -14,6 +15,8 @@ export interface ListFingerprints {
 
 /** One resource's toolkit as its list requests answer it, prepared (and serialized) once per change. */
 export interface ToolkitLists {
+  /** Each exposed tool name and what it runs: the server and the tool's own name there. */
+  tools: Map<string, ResolvedTool>;
   resources: ReturnType<typeof toolkitResources>;
   templates: ReturnType<typeof toolkitTemplates>;
   prompts: ReturnType<typeof toolkitPrompts>;
@@ -70,16 +73,25 @@ export class ToolkitListCache {
 }
 
 function prepare(catalog: Catalog, resourceId: string): ToolkitLists {
+  const tools = toolkitTools(catalog, resourceId);
+  // A process type names one server within a resource (attachments refuse clashes).
+  const servers = new Map(catalog.servers.listByResource(resourceId).map((server) => [server.process_type, server]));
+  const resolved = new Map<string, ResolvedTool>();
+  for (const tool of tools) {
+    const server = servers.get(tool.namespace);
+    if (server) resolved.set(tool.name, { server, tool: tool.original });
+  }
   const resources = toolkitResources(catalog, resourceId);
   const templates = toolkitTemplates(catalog, resourceId);
   const prompts = toolkitPrompts(catalog, resourceId);
   const answers = {
-    tools: { tools: toolkitTools(catalog, resourceId).map((tool) => tool.definition as Tool) },
+    tools: { tools: tools.map((tool) => tool.definition as Tool) },
     resources: { resources: resources.map((r) => r.definition as Resource) },
     templates: { resourceTemplates: templates.map((t) => t.definition as ResourceTemplate) },
     prompts: { prompts: prompts.map((p) => ({ ...p.definition, name: p.name }) as Prompt) },
   };
   return {
+    tools: resolved,
     resources,
     templates,
     prompts,

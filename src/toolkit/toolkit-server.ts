@@ -101,10 +101,12 @@ export function createToolkitServer(hub: Hub, resourceName: string, lists: Toolk
       sent = sent.then(() => extra.sendNotification(notification)).catch(() => undefined);
     };
     try {
+      const resolved = lists.of(resourceName).tools.get(request.params.name);
       const { result } = await hub.runner.call({
         tool: request.params.name,
         args: request.params.arguments ?? {},
         resourceName,
+        ...(resolved ? { resolved } : {}),
         signal: extra.signal,
         relay: relayTo(server, extra, notify),
         ...(token === undefined
