@@ -80,9 +80,10 @@ export class WarmPools {
     if (!entry || entry.pool.key !== keyOf(this.catalog, server)) return undefined;
     const now = performance.now();
     entry.demand.record(now, entry.pool.openMs ?? assumedOpenMs);
-    // Taken first: a warm call holds the pool's growth back until it is over.
+    // Taken first: a warm call holds the pool's growth back until it is over; a cold one does not.
     const warm = entry.pool.take();
     entry.pool.setTarget(this.targetOf(entry, now));
+    if (!warm) entry.pool.fill(undefined, true);
     return warm;
   }
 

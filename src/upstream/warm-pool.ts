@@ -70,11 +70,14 @@ export class WarmPool {
     return this.averageOpenMs;
   }
 
-  /** A warm session, if one is ready. Its replacement (and any growth) starts once its call is over. */
+  /**
+   * A warm session, if one is ready: its replacement (and any growth) starts once its call is over.
+   * Without one the call runs cold, and the pool fills at once: calls are coming faster than it.
+   */
   take(): WarmSession | undefined {
     const warm = this.ready.shift();
     if (!warm) {
-      this.fill();
+      this.fill(this.target, true);
       return undefined;
     }
     this.owe(warm);
@@ -96,10 +99,11 @@ export class WarmPool {
 
   /**
    * Starts sessions up to the target (or `upTo`, if lower), as far as the hub's caps allow. While a
-   * call that took a warm session runs, nothing starts: it would compete with that call.
+   * call that took a warm session runs, nothing starts (it would compete with that call for the
+   * CPU) unless `now`.
    */
-  fill(upTo = this.target): void {
-    if (this.owed > 0) return;
+  fill(upTo = this.target, now = false): void {
+    if (this.owed > 0 && !now) return;
     const limit = Math.min(upTo, this.target);
     while (!this.drained && !this.retryTimer && this.size < limit && this.options.budget.admit(this.memoryMb)) {
       this.startOne();
