@@ -69,7 +69,8 @@ describe.skipIf(!docker)('the warm pool', () => {
   });
 
   it('grows with demand: the next burst of the same size is served warm', async () => {
-    await until(() => hub.pools!.readiness()[serverId] === 3, 'the pool to grow to the size of the burst', 60_000);
+    // At least the burst: calls just before it may count toward the same surge.
+    await until(() => hub.pools!.readiness()[serverId]! >= 3, 'the pool to grow to the size of the burst', 60_000);
     const calls = await Promise.all([1, 2, 3].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
     expect(calls.map((c) => c.call.warm)).toEqual([true, true, true]);
   });
