@@ -12,8 +12,6 @@ export interface WarmPoolLimits {
   maxContainers: number;
   /** The sum of those containers' memory limits, in MiB. */
   maxMemoryMb: number;
-  /** The most one server's pool grows to with demand (its `pool` setting may ask for more). */
-  maxPerServer: number;
   /** How long a surge of calls keeps a pool grown; after a quiet spell this long it shrinks back. */
   idleMs: number;
 }
@@ -21,7 +19,6 @@ export interface WarmPoolLimits {
 export const defaultWarmPoolLimits: WarmPoolLimits = {
   maxContainers: 16,
   maxMemoryMb: 8192,
-  maxPerServer: 8,
   idleMs: 5 * 60_000,
 };
 
@@ -36,10 +33,10 @@ const resizeEveryMs = 15_000;
 /**
  * The warm pools of every started server that is attached somewhere and synced. Each keeps its
  * `pool` setting's containers (default 1) started and initialized, more while calls come faster
- * than containers start (up to `maxPerServer`), and shrinks back after `idleMs` without such a
- * surge. All pools together stay within `maxContainers` and `maxMemoryMb`. Pools follow the
- * catalog through `refresh()`; one whose launch (image, command, config vars, settings) changed
- * is drained and started anew. The owner calls `close()`.
+ * than containers start, and shrinks back after `idleMs` without such a surge. All pools together
+ * stay within `maxContainers` and `maxMemoryMb`. Pools follow the catalog through `refresh()`;
+ * one whose launch (image, command, config vars, settings) changed is drained and started anew.
+ * The owner calls `close()`.
  */
 export class WarmPools {
   private readonly pools = new Map<string, { pool: WarmPool; base: number; demand: PoolDemand }>();
@@ -140,7 +137,7 @@ export class WarmPools {
 
   /** The pool a server needs now: its base, or more while a surge of calls is remembered. */
   private targetOf(entry: { base: number; demand: PoolDemand }, now: number): number {
-    return Math.max(entry.base, Math.min(entry.demand.level(now), this.limits.maxPerServer));
+    return Math.max(entry.base, Math.min(entry.demand.level(now), this.limits.maxContainers));
   }
 
   /** Shrinks pools whose surge is over (and grows any whose demand is still remembered). */
