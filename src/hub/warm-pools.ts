@@ -108,7 +108,7 @@ export class WarmPools {
         key,
         target: base,
         memoryMb: server.settings.memory_mb,
-        open: () => this.open(server),
+        open: (signal) => this.open(server, signal),
         budget: this.budget,
         onError: (error) => this.onError(server, error),
       });
@@ -165,14 +165,15 @@ export class WarmPools {
     });
   }
 
-  private async open(server: ServerRow): Promise<WarmSession> {
-    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'pool'));
+  private async open(server: ServerRow, signal: AbortSignal): Promise<WarmSession> {
+    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'pool'), signal);
     try {
       const session = await openSession(proc, {
         label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: this.initTimeoutMs,
+        signal,
       });
-      await this.warmUp(server, session);
+      await this.warmUp(server, session, signal);
       return { proc, session };
     } catch (error) {
       await proc.dispose();
@@ -186,11 +187,12 @@ export class WarmPools {
    * serves exactly one call, so that first-call cost is paid here, ahead of time. The answer is
    * an error by design, and ignored.
    */
-  private async warmUp(server: ServerRow, session: WarmSession['session']): Promise<void> {
+  private async warmUp(server: ServerRow, session: WarmSession['session'], signal: AbortSignal): Promise<void> {
     const names = new Set(this.catalog.servers.tools(server.id).map((tool) => tool.name));
     let probe = warmUpTool;
     while (names.has(probe)) probe += '_';
-    await session.callTool(probe, {}, { timeout: warmUpTimeoutMs }).catch(() => undefined);
+    await session.callTool(probe, {}, { timeout: warmUpTimeoutMs, signal }).catch(() => undefined);
+    signal.throwIfAborted();
   }
 }
 

@@ -23,7 +23,8 @@ export interface WarmPoolOptions {
   target: number;
   /** The memory limit of each container, counted against the hub's cap. */
   memoryMb: number;
-  open: () => Promise<WarmSession>;
+  /** Starts and initializes one session; `signal` fires when the pool is drained meanwhile. */
+  open: (signal: AbortSignal) => Promise<WarmSession>;
   budget: WarmBudget;
   onError?: (error: unknown) => void;
 }
@@ -47,6 +48,8 @@ export class WarmPool {
   /** Calls running on sessions taken from this pool: filling waits for them. */
   private owed = 0;
   private drained = false;
+  /** Aborts sessions still starting when the pool is drained: nobody waits for them to come up. */
+  private readonly draining = new AbortController();
   private retryTimer: NodeJS.Timeout | undefined;
   private averageOpenMs: number | undefined;
 
@@ -110,9 +113,10 @@ export class WarmPool {
     }
   }
 
-  /** Disposes every waiting session, and those still starting once they are up. */
+  /** Disposes every waiting session, and cuts short those still starting. */
   async drain(): Promise<void> {
     this.drained = true;
+    this.draining.abort();
     clearTimeout(this.retryTimer);
     const waiting = this.ready.splice(0);
     this.options.budget.freed();
@@ -121,7 +125,7 @@ export class WarmPool {
 
   private startOne(): void {
     const began = performance.now();
-    const opening: Promise<unknown> = this.options.open().then(
+    const opening: Promise<unknown> = this.options.open(this.draining.signal).then(
       (warm) => {
         this.starting.delete(opening);
         if (this.drained) return dispose(warm);
