@@ -48,8 +48,8 @@ export class WarmPool {
   /** Calls running on sessions taken from this pool: filling waits for them. */
   private owed = 0;
   private drained = false;
-  /** Aborts sessions still starting when the pool is drained: nobody waits for them to come up. */
-  private readonly draining = new AbortController();
+  /** One per session still starting, aborted when the pool is drained: nobody waits for them to come up. */
+  private readonly openings = new Set<AbortController>();
   private retryTimer: NodeJS.Timeout | undefined;
   private averageOpenMs: number | undefined;
 
@@ -116,7 +116,7 @@ export class WarmPool {
   /** Disposes every waiting session, and cuts short those still starting. */
   async drain(): Promise<void> {
     this.drained = true;
-    this.draining.abort();
+    for (const opening of this.openings) opening.abort();
     clearTimeout(this.retryTimer);
     const waiting = this.ready.splice(0);
     this.options.budget.freed();
@@ -125,7 +125,10 @@ export class WarmPool {
 
   private startOne(): void {
     const began = performance.now();
-    const opening: Promise<unknown> = this.options.open(this.draining.signal).then(
+    // A signal of its own: listeners of a finished start must not pile up on one the pool keeps.
+    const abort = new AbortController();
+    this.openings.add(abort);
+    const opening: Promise<unknown> = this.options.open(abort.signal).finally(() => this.openings.delete(abort)).then(
       (warm) => {
         this.starting.delete(opening);
         if (this.drained) return dispose(warm);
