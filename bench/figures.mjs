@@ -41,6 +41,7 @@ export function targetsOf(results) {
   const over = overheads(paths);
   const churnCalls = paths.churn?.n;
   const targets = [
+    target('Warm call in the hub over direct', over.warm, 'ms', 5, paths.warm && `p50; ${paths.warm.warm}/${paths.warm.n} calls warm`),
     ...['http', 'sse'].map((t) =>
       target(`Warm toolkit call over direct, ${t}`, over[`toolkit-${t}-call`], 'ms', 5, 'p50, over a persistent stdio session'),
     ),

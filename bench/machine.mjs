@@ -9,12 +9,17 @@ export async function machineInfo(root, docker) {
     hostname: os.hostname(),
     cpus: { count: cpus.length, model: cpus[0]?.model.trim() ?? 'unknown' },
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    loadAverage: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    loadAverage: loadAverage(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     docker: await dockerInfo(docker),
     procdock: gitRevision(root),
   };
+}
+
+/** The 1, 5 and 15 minute load averages, rounded. */
+export function loadAverage() {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 async function dockerInfo(docker) {

@@ -133,7 +133,8 @@ function warmColdChart(c) {
 }
 
 function overheadChart(c) {
-  const keys = Object.keys(data.overheads);
+  // Bursts are held to their own figure (≤ 50 ms), not to the direct session: they would dwarf the rest.
+  const keys = Object.keys(data.overheads).filter((k) => k !== 'burst');
   if (keys.length === 0) return undefined;
   const values = keys.map((k) => data.overheads[k]);
   return {
@@ -146,7 +147,7 @@ function overheadChart(c) {
       indexAxis: 'y',
       maintainAspectRatio: false,
       scales: { x: { suggestedMin: 0, suggestedMax: Math.max(6, ...values) * 1.1, title: { display: true, text: 'ms over the direct session' } } },
-      plugins: { legend: { display: false }, targetLines: { axis: 'x', lines: [{ value: 5, label: 'toolkit target 5 ms', color: c.fail }] } },
+      plugins: { legend: { display: false }, targetLines: { axis: 'x', lines: [{ value: 5, label: 'target 5 ms', color: c.fail }] } },
     },
   };
 }

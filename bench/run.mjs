@@ -10,7 +10,7 @@ import { bursts, churn, direct, dockerRun, hubCalls } from './call-paths.mjs';
 import { cliBench } from './cli-startup.mjs';
 import { compareFigures, printComparison, readPrevious, show } from './compare.mjs';
 import { figuresOf, overheads, targetsOf } from './figures.mjs';
-import { machineInfo } from './machine.mjs';
+import { loadAverage, machineInfo } from './machine.mjs';
 import { parseOptions } from './options.mjs';
 import { reportHtml } from './report.mjs';
 import { fmt, sleep } from './stats.mjs';
@@ -26,7 +26,9 @@ async function main() {
   if (needsDocker) await docker.ping().catch(() => fail('npm run bench needs a Docker engine (or --only=cli,direct)'));
   const started = new Date();
   const results = { schema: 'procdock-bench/1', startedAt: started.toISOString(), options, machine: await machineInfo(root, docker), paths: {} };
-  log(`Procdock bench${options.quick ? ' (quick)' : ''}: ${options.only.join(', ')}; ${options.rounds} rounds, warm calls ${options.spacing} ms apart\n`);
+  log(`Procdock bench${options.quick ? ' (quick)' : ''}: ${options.only.join(', ')}; ${options.rounds} rounds, warm calls ${options.spacing} ms apart`);
+  // Other work on the machine moves every figure: say how busy it was, so runs are compared fairly.
+  log(`${results.machine.cpus.count} CPUs, load average ${results.machine.loadAverage.join(' / ')} (1, 5, 15 min)\n`);
 
   if (options.only.includes('cli')) Object.assign(results.paths, await cliBench(root, options.cliRuns, log));
   if (options.only.includes('direct')) {
@@ -36,6 +38,7 @@ async function main() {
   if (needsDocker) await callPathSections(results, options, docker);
 
   results.finishedAt = new Date().toISOString();
+  results.machine.loadAverageAtEnd = loadAverage();
   results.durationSeconds = Math.round((Date.now() - started.getTime()) / 1000);
   results.figures = figuresOf(results);
   results.targets = targetsOf(results);
@@ -138,7 +141,7 @@ function printSummary(results) {
     log(`${status}  ${t.label.padEnd(width)}  ${show(t.value, t.unit).padStart(10)}  ≤ ${show(t.limit, t.unit).padEnd(8)}  ${t.detail ?? ''}`);
   }
   const measured = targets.filter((t) => t.pass !== null);
-  log(`${measured.filter((t) => t.pass).length} of ${measured.length} measured targets met`);
+  log(`${measured.filter((t) => t.pass).length} of ${measured.length} measured targets met; load average at the end ${results.machine.loadAverageAtEnd.join(' / ')}`);
 }
 
 /** latest.json, a timestamped copy beside it, and report.html. */

@@ -68,8 +68,15 @@ describe.skipIf(!docker)('the warm pool', () => {
     expect(calls.filter((c) => !c.call.warm)).toHaveLength(2);
   });
 
+  it('grows with demand: the next burst of the same size is served warm', async () => {
+    // At least the burst: calls just before it may count toward the same surge.
+    await until(() => hub.pools!.readiness()[serverId]! >= 3, 'the pool to grow to the size of the burst', 60_000);
+    const calls = await Promise.all([1, 2, 3].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
+    expect(calls.map((c) => c.call.warm)).toEqual([true, true, true]);
+  });
+
   it('starts anew when the config vars change, so calls see them', async () => {
-    await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
+    await until(() => hub.pools!.readiness()[serverId]! >= 1, 'a warm container');
     const [old] = await poolContainers();
     await hub.run('config.set', { app: 'warm', vars: { FRESH: 'yes' } });
     const { result, call } = await hub.run('call', { tool: 'env', args: {} });
@@ -84,5 +91,40 @@ describe.skipIf(!docker)('the warm pool', () => {
     await until(async () => (await poolContainers()).length === 0, 'the pool to drain');
     await hub.run('servers.start', { app: 'warm', process: 'mcp-probe' });
     await until(() => hub.pools!.readiness()[serverId] === 1, 'the pool to come back');
+  });
+});
+
+describe.skipIf(!docker)('the warm pools under hub-wide caps', () => {
+  let hub: Hub;
+  let home: string;
+  let serverId: string;
+  const poolContainers = async () =>
+    (await containersOf(docker!, `procdock.home=${createHash('sha256').update(home).digest('hex').slice(0, 12)}`)).filter(
+      (c) => c.Labels['procdock.call'] === 'pool',
+    );
+
+  beforeAll(async () => {
+    home = tempDir();
+    // Room for two containers of 512 MiB; a surge is remembered for 3 s.
+    const limits = { maxMemoryMb: 1024, idleMs: 3000 };
+    hub = new Hub({ dataDir: home, sandbox: new DockerSandbox({ dataDir: home, baseImages }), warmPools: true, warmPoolLimits: limits });
+    await hub.start();
+    await hub.run('apps.add', { path: makeFixtureApp('mcp-probe: node probe.mjs\n', ['probe.mjs'], {}, 'capped') });
+    serverId = (await hub.run('servers.list', {}))[0]!.id;
+  });
+
+  afterAll(async () => {
+    if (docker) await hub.close();
+    cleanupTempDirs();
+  });
+
+  it('grows with a burst only as far as the memory cap allows, then shrinks back when the burst is over', async () => {
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
+    const calls = await Promise.all([1, 2, 3, 4].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
+    expect(calls.filter((c) => c.call.warm)).toHaveLength(1);
+    await until(() => hub.pools!.readiness()[serverId] === 2, 'the pool to grow to the cap', 60_000);
+    expect(await poolContainers()).toHaveLength(2);
+    await until(() => hub.pools!.readiness()[serverId] === 1, 'the pool to shrink back', 60_000);
+    await until(async () => (await poolContainers()).length === 1, 'the extra container to go');
   });
 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AppChange, AppView, ServerView } from '../shared/api.js';
-import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, withProgress } from './cli-kit.js';
+import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, reads, withProgress } from './cli-kit.js';
 import { ms, table } from './format.js';
 import { AppError } from '../shared/errors.js';
 
@@ -48,7 +48,7 @@ export function describeServers(servers: ServerView[]): string {
 /** apps, servers, sync, call, calls and config: the commands about apps and their servers. */
 export function registerAppCommands(program: Command): void {
   dataCommand(program, 'apps', 'list the registered apps').action((o: { json?: boolean }) =>
-    ops(async (h) => {
+    reads(async (h) => {
       const apps = await h.run('apps.list', {});
       print(!!o.json, apps, () => (apps.length ? apps.map(describeApp).join('\n\n') : 'No apps. Add one with: procdock apps:add PATH'));
     }),
@@ -92,7 +92,7 @@ export function registerAppCommands(program: Command): void {
   dataCommand(program, 'servers', 'list MCP servers with their tools (the GET /v1/mcp/servers array)')
     .option('--resource <resource>', 'only the servers attached to this resource')
     .action((o: { json?: boolean; resource?: string }) =>
-      ops(async (h) => {
+      reads(async (h) => {
         const servers = await h.run('servers.list', { resource: o.resource });
         print(!!o.json, servers, () => describeServers(servers));
       }),
@@ -138,7 +138,7 @@ export function registerAppCommands(program: Command): void {
   dataCommand(program, 'calls', 'the call log, newest first, with timings')
     .option('--limit <n>', 'how many', positiveInt, 20)
     .action((o: { json?: boolean; limit: number }) =>
-      ops(async (h) => {
+      reads(async (h) => {
         const calls = await h.run('calls.list', { limit: o.limit });
         print(!!o.json, calls, () =>
           table(

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../shared/errors.js';
-import { withOperations, type CliOperations } from './session.js';
+import type { ReadOperations } from './catalog-reader.js';
+import { withOperations, withReadOperations, type CliOperations } from './session.js';
 
 /** Prints data: JSON with `--json`, else the human rendering. */
 export function print(json: boolean, data: unknown, human: () => string): void {
@@ -16,6 +17,11 @@ export function dataCommand(program: Command, spec: string, description: string)
 /** Runs `work` against the running hub of the data dir, or on the data dir itself. */
 export function ops<T>(work: (ops: CliOperations) => Promise<T>): Promise<T> {
   return withOperations((o) => work(o));
+}
+
+/** Runs `work` that only reads, against the running hub or straight from the catalog. */
+export function reads<T>(work: (ops: ReadOperations) => Promise<T>): Promise<T> {
+  return withReadOperations(work);
 }
 
 /** Runs long work on an app while drawing its build progress. */

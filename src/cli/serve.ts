@@ -8,6 +8,8 @@ import { ensureDataDir, logFilePath, resolveDataDir } from '../hub/data-dir.js';
 import { claimDataDir, releaseDataDir, updateHubFile } from '../hub/hub-file.js';
 import { Hub } from '../hub/hub.js';
 import { HubServer } from '../http/hub-server.js';
+import type { SessionLimits } from '../http/toolkit-routes.js';
+import type { WarmPoolLimits } from '../hub/warm-pools.js';
 import { AppError } from '../shared/errors.js';
 
 export interface ServeOptions {
@@ -49,12 +51,13 @@ export async function serve(options: ServeOptions, until?: (hub: RunningHub) => 
   let server: HubServer | undefined;
   let running: RunningHub;
   try {
-    hub = new Hub({ dataDir, warmPools: true, logger });
+    const limits = limitsFromEnv(process.env);
+    hub = new Hub({ dataDir, warmPools: true, logger, warmPoolLimits: limits.warm });
     await hub.start();
     const token = randomBytes(24).toString('base64url');
     const noAuth = options.auth === false;
     const listen = async (port: number) => {
-      server = new HubServer(hub!, { host: options.host, port, adminToken: token, logger, uiDir: builtUiDir(), noAuth });
+      server = new HubServer(hub!, { host: options.host, port, adminToken: token, logger, uiDir: builtUiDir(), noAuth, sessionLimits: limits.sessions });
       return server.start();
     };
     let url: string;
@@ -117,6 +120,26 @@ const busyEngineGraceMs = 25_000;
 
 function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
   return Promise.race([work.then(() => true), new Promise<false>((resolve) => setTimeout(resolve, ms, false).unref())]);
+}
+
+/**
+ * The hub-wide limits a user may set in the environment: warm containers (count and memory) and
+ * toolkit sessions (per key, and how long an idle one lives). A bad value is refused by name.
+ */
+function limitsFromEnv(env: NodeJS.ProcessEnv): { warm: Partial<WarmPoolLimits>; sessions: Partial<SessionLimits> } {
+  const read = (name: string, min: number, scale = 1): number | undefined => {
+    const text = env[name];
+    if (text === undefined || text === '') return undefined;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min) throw new AppError('invalid_input', `${name}=${text}: expected a whole number of at least ${min}`);
+    return value * scale;
+  };
+  const defined = <T extends object>(values: T): Partial<T> =>
+    Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return {
+    warm: defined({ maxContainers: read('PROCDOCK_WARM_MAX_CONTAINERS', 0), maxMemoryMb: read('PROCDOCK_WARM_MAX_MEMORY_MB', 0) }),
+    sessions: defined({ perKey: read('PROCDOCK_SESSIONS_PER_KEY', 1), idleMs: read('PROCDOCK_SESSION_IDLE_SECONDS', 1, 1000) }),
+  };
 }
 
 /** Logs to stderr, and warnings and errors (with their traces) to the data dir's log file too. */

@@ -2,6 +2,7 @@ import type { ProgressEvent } from '../hub/hub.js';
 import { isAlive, readHubFile } from '../hub/hub-file.js';
 import { ensureDataDir, resolveDataDir } from '../hub/data-dir.js';
 import type { Operations } from '../shared/operations.js';
+import type { ReadOperations } from './catalog-reader.js';
 import { HubClient } from './hub-client.js';
 
 /** Operations that also report the progress of long work. */
@@ -30,4 +31,16 @@ export async function withOperations<T>(work: (ops: CliOperations, via: 'hub' | 
   } finally {
     await hub.close();
   }
+}
+
+/**
+ * Read operations for a list command: through the running hub, or straight from the data dir's
+ * catalog, without loading the hub at all.
+ */
+export async function withReadOperations<T>(work: (ops: ReadOperations) => Promise<T>): Promise<T> {
+  const dataDir = ensureDataDir(resolveDataDir());
+  const running = runningHub(dataDir);
+  if (running) return work(new HubClient(running.url, running.token));
+  const { withCatalogReader } = await import('./catalog-reader.js');
+  return withCatalogReader(dataDir, work);
 }

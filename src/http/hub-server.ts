@@ -7,7 +7,7 @@ import { AppError, isAppError } from '../shared/errors.js';
 import { agentsRoutes } from './agents-routes.js';
 import { apiRoutes } from './api-routes.js';
 import { adminAuth, hostCheck, inferenceKeyAuth, originCheck, securityHeaders, sendError } from './security.js';
-import { ToolkitSessions } from './toolkit-routes.js';
+import { ToolkitSessions, type SessionLimits } from './toolkit-routes.js';
 import { UiLinks } from './ui-links.js';
 import { v1Routes } from './v1-routes.js';
 
@@ -22,6 +22,8 @@ export interface HubServerOptions {
   noAuth?: boolean;
   /** Largest request body accepted; larger ones get 413. */
   bodyLimit?: string;
+  /** Bounds on toolkit sessions (defaults: `defaultSessionLimits`). */
+  sessionLimits?: Partial<SessionLimits>;
 }
 
 /** The hub's HTTP face: health, Heroku's `/v1`, the UI's `/api`. The owner calls `close()`. */
@@ -38,7 +40,7 @@ export class HubServer {
     if (options.noAuth && !isLoopback(options.host)) {
       throw new AppError('invalid_input', `--no-auth is only allowed on a loopback address, not ${options.host}`);
     }
-    this.toolkit = new ToolkitSessions(hub);
+    this.toolkit = new ToolkitSessions(hub, options.sessionLimits);
     this.uiLinks = new UiLinks(options.adminToken);
   }
 

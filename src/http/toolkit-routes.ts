@@ -1,20 +1,33 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { Router, type Request, type Response } from 'express';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
-import { createToolkitServer, listFingerprints, type ListFingerprints } from '../toolkit/toolkit-server.js';
+import { SseTransport } from '../toolkit/sse-transport.js';
+import { StreamableHttpTransport } from '../toolkit/streamable-http-transport.js';
+import { ToolkitListCache, type ListFingerprints } from '../toolkit/toolkit-lists.js';
+import { createToolkitServer } from '../toolkit/toolkit-server.js';
+
+/** Bounds on the toolkit's sessions, so that clients that never end theirs cannot fill the hub's memory. */
+export interface SessionLimits {
+  /** Open sessions per `INFERENCE_KEY` (both transports); past it a new session gets 429. */
+  perKey: number;
+  /** A Streamable HTTP session with no request or stream open for this long is ended. */
+  idleMs: number;
+}
+
+export const defaultSessionLimits: SessionLimits = { perKey: 100, idleMs: 15 * 60_000 };
 
 interface Session {
   resourceId: string;
   resourceName: string;
   server: Server;
-  transport: StreamableHTTPServerTransport | SSEServerTransport;
+  transport: StreamableHttpTransport | SseTransport;
   /** The lists this session was last told of. */
   seen: ListFingerprints;
+  /** When a request of this session was last seen (performance.now()). */
+  lastActive: number;
 }
 
 const keepAliveMs = 15_000;
@@ -25,22 +38,36 @@ function rpcError(res: Response, status: number, code: number, message: string):
 
 /**
  * The toolkit's MCP endpoints: Streamable HTTP at `/mcp`, HTTP+SSE at `/mcp/sse` and
- * `/mcp/messages`. A session belongs to the resource whose key opened it. Owns every session and
- * closes them all in `close()`.
+ * `/mcp/messages`. A session belongs to the resource whose key opened it; at most
+ * `limits.perKey` are open per key, and an idle Streamable HTTP session ends after
+ * `limits.idleMs`. Owns every session and closes them all in `close()`.
  */
 export class ToolkitSessions {
   private readonly sessions = new Map<string, Session>();
+  private readonly lists: ToolkitListCache;
+  private readonly limits: SessionLimits;
   private readonly stopWatching: () => void;
+  private readonly sweeper: NodeJS.Timeout;
   private announcing: NodeJS.Timeout | undefined;
 
-  constructor(private readonly hub: Hub) {
-    // Off the call path: changes come in bursts, and a tool list is compared once per burst.
-    this.stopWatching = hub.onDidChange(() => {
+  constructor(
+    private readonly hub: Hub,
+    limits: Partial<SessionLimits> = {},
+  ) {
+    this.limits = { ...defaultSessionLimits, ...limits };
+    this.lists = new ToolkitListCache(hub.catalog);
+    this.stopWatching = hub.onDidChange((what) => {
+      // A call changes the call log, never a toolkit.
+      if (what === 'calls') return;
+      this.lists.invalidate();
+      // Off the request path: changes come in bursts, and the lists are compared once per burst.
       this.announcing ??= setTimeout(() => {
         this.announcing = undefined;
         this.announceChanges();
       }, 25);
     });
+    this.sweeper = setInterval(() => this.endIdle(), Math.min(60_000, Math.max(250, this.limits.idleMs / 4)));
+    this.sweeper.unref();
   }
 
   get count(): number {
@@ -64,6 +91,7 @@ export class ToolkitSessions {
   async close(): Promise<void> {
     this.stopWatching();
     clearTimeout(this.announcing);
+    clearInterval(this.sweeper);
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.all(sessions.map((s) => s.transport.close().catch(() => undefined)));
@@ -73,73 +101,93 @@ export class ToolkitSessions {
     return res.locals.resource as ModelResourceRow;
   }
 
+  /** The session a request names, if it exists and belongs to the request's key. */
+  private sessionOf(res: Response, id: unknown): Session | undefined {
+    const session = typeof id === 'string' ? this.sessions.get(id) : undefined;
+    if (!session || session.resourceId !== this.resourceOf(res).id) return undefined;
+    session.lastActive = performance.now();
+    return session;
+  }
+
   private async streamable(req: Request, res: Response): Promise<void> {
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
-      const session = this.sessions.get(id);
-      if (!session || session.resourceId !== this.resourceOf(res).id || !(session.transport instanceof StreamableHTTPServerTransport)) {
-        return rpcError(res, 404, -32001, 'Session not found');
-      }
-      return session.transport.handleRequest(req, res, req.body);
+      const session = this.sessionOf(res, id);
+      if (!session || !(session.transport instanceof StreamableHttpTransport)) return rpcError(res, 404, -32001, 'Session not found');
+      return session.transport.handle(req, res, req.body);
     }
     if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
       return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
-    const resource = this.resourceOf(res);
-    const server = createToolkitServer(this.hub, resource.name);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      keepAliveMs,
-      onsessioninitialized: (sessionId) => {
-        this.sessions.set(sessionId, this.session(resource, server, transport));
-      },
-    });
-    // The server chains its own close to this; closing the transport closes the session.
-    transport.onclose = () => {
-      if (transport.sessionId) this.sessions.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
+    if (this.refuseOverCap(res)) return;
+    const transport = new StreamableHttpTransport({ sessionId: randomUUID(), keepAliveMs });
+    await this.open(res, transport);
+    transport.handle(req, res, req.body);
+    if (!transport.isInitialized) void transport.close();
   }
 
-  private async openSse(req: Request, res: Response): Promise<void> {
-    const resource = this.resourceOf(res);
-    const server = createToolkitServer(this.hub, resource.name);
-    const transport = new SSEServerTransport('/mcp/messages', res);
-    this.sessions.set(transport.sessionId, this.session(resource, server, transport));
-    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
-    transport.onclose = () => {
-      clearInterval(keepAlive);
-      this.sessions.delete(transport.sessionId);
-    };
-    req.on('close', () => void transport.close());
+  private async openSse(_req: Request, res: Response): Promise<void> {
+    if (this.refuseOverCap(res)) return;
     res.setHeader('X-Accel-Buffering', 'no');
-    await server.connect(transport);
+    await this.open(res, new SseTransport('/mcp/messages', res, keepAliveMs));
   }
 
-  private async sseMessage(req: Request, res: Response): Promise<void> {
+  private sseMessage(req: Request, res: Response): void {
     const id = req.query.sessionId;
     if (typeof id !== 'string') return rpcError(res, 400, -32000, 'Bad Request: sessionId is required');
-    const session = this.sessions.get(id);
-    if (!session || session.resourceId !== this.resourceOf(res).id || !(session.transport instanceof SSEServerTransport)) {
-      return rpcError(res, 404, -32001, 'Session not found');
-    }
-    await session.transport.handlePostMessage(req, res, req.body);
+    const session = this.sessionOf(res, id);
+    if (!session || !(session.transport instanceof SseTransport)) return rpcError(res, 404, -32001, 'Session not found');
+    session.transport.handlePost(req, res, req.body);
   }
 
-  private session(resource: ModelResourceRow, server: Server, transport: Session['transport']): Session {
-    return { resourceId: resource.id, resourceName: resource.name, server, transport, seen: listFingerprints(this.hub, resource.name) };
+  /** Connects a new session's toolkit server to its transport and keeps the session until it closes. */
+  private async open(res: Response, transport: StreamableHttpTransport | SseTransport): Promise<void> {
+    const resource = this.resourceOf(res);
+    const server = createToolkitServer(this.hub, resource.name, this.lists);
+    const session: Session = {
+      resourceId: resource.id,
+      resourceName: resource.name,
+      server,
+      transport,
+      seen: this.lists.fingerprints(resource.name),
+      lastActive: performance.now(),
+    };
+    this.sessions.set(transport.sessionId, session);
+    // The server chains its own close to this; closing the transport closes the session.
+    transport.onclose = () => this.sessions.delete(transport.sessionId);
+    await server.connect(transport);
+  }
+
+  /** Answers 429 when the key already has its share of sessions (after ending the idle ones). */
+  private refuseOverCap(res: Response): boolean {
+    const resourceId = this.resourceOf(res).id;
+    const count = () => [...this.sessions.values()].filter((s) => s.resourceId === resourceId).length;
+    if (count() >= this.limits.perKey) this.endIdle();
+    if (count() < this.limits.perKey) return false;
+    res.setHeader('Retry-After', String(Math.ceil(this.limits.idleMs / 1000)));
+    rpcError(
+      res,
+      429,
+      -32000,
+      `Too many sessions: this key has ${this.limits.perKey} open; end one (DELETE /mcp with its Mcp-Session-Id) or wait for idle ones to end after ${Math.round(this.limits.idleMs / 1000)} s`,
+    );
+    return true;
+  }
+
+  /** Ends every Streamable HTTP session that has had nothing open for `idleMs`. */
+  private endIdle(): void {
+    const now = performance.now();
+    for (const session of this.sessions.values()) {
+      if (!(session.transport instanceof StreamableHttpTransport)) continue;
+      if (session.transport.busy) session.lastActive = now;
+      else if (now - session.lastActive >= this.limits.idleMs) void session.transport.close();
+    }
   }
 
   /** Tells every session whose lists changed: `notifications/{tools,resources,prompts}/list_changed`. */
   private announceChanges(): void {
-    const byResource = new Map<string, ListFingerprints>();
     for (const session of this.sessions.values()) {
-      let now = byResource.get(session.resourceName);
-      if (!now) {
-        now = listFingerprints(this.hub, session.resourceName);
-        byResource.set(session.resourceName, now);
-      }
+      const now = this.lists.fingerprints(session.resourceName);
       const { server, seen } = session;
       if (now.tools !== seen.tools) void server.sendToolListChanged().catch(() => undefined);
       if (now.resources !== seen.resources) void server.sendResourceListChanged().catch(() => undefined);

@@ -25,7 +25,7 @@ import { trustHandlers } from './trust-operations.js';
 import { stateHandlers } from './state-operations.js';
 import { OneOffRunner } from './one-off-runner.js';
 import { ToolRunner } from './tool-runner.js';
-import { WarmPools } from './warm-pools.js';
+import { WarmPools, type WarmPoolLimits } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
 import { Views } from './views.js';
 
@@ -40,6 +40,8 @@ export interface HubOptions {
   maxConcurrentCalls?: number;
   /** Keep warm containers for started servers (the long-running hub does; one CLI command does not). */
   warmPools?: boolean;
+  /** Hub-wide bounds on warm containers (defaults: `defaultWarmPoolLimits`). */
+  warmPoolLimits?: Partial<WarmPoolLimits>;
   /** Where the hub reports what it does in the background (warm pools, sweeps); silent without one. */
   logger?: HubLogger;
   /** How long a call held for approval waits, and how long "for a while" lasts. */
@@ -116,8 +118,13 @@ export class Hub implements Operations {
       new Limiter(maxConcurrentSyncs),
     );
     this.pools = options.warmPools
-      ? new WarmPools(this.catalog, sandbox, options.initTimeoutMs ?? 60_000, (server, error) =>
-          options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
+      ? new WarmPools(
+          this.catalog,
+          sandbox,
+          options.initTimeoutMs ?? 60_000,
+          (server, error) =>
+            options.logger?.warn({ server: `${server.app_name}/${server.process_type}`, err: error }, 'a warm container did not start'),
+          options.warmPoolLimits,
         )
       : undefined;
     this.gate = new CallGate(this.catalog, this.approvals, options.gate);
@@ -128,7 +135,7 @@ export class Hub implements Operations {
       sandbox,
       limiter,
       options.initTimeoutMs ?? 60_000,
-      changed,
+      () => this.events.emit('change', 'calls'),
       this.pools,
       this.gate,
     );
@@ -137,8 +144,11 @@ export class Hub implements Operations {
     this.handlers = this.createHandlers();
   }
 
-  /** Listens for any change of state the UI mirrors; returns the function that stops listening. */
-  onDidChange(listener: () => void): () => void {
+  /**
+   * Listens for any change of state the UI mirrors; `what` is `calls` when only the call log
+   * changed. Returns the function that stops listening.
+   */
+  onDidChange(listener: (what?: 'calls') => void): () => void {
     this.events.on('change', listener);
     return () => this.events.off('change', listener);
   }

@@ -34,6 +34,8 @@ export interface CallRequest {
   session?: string;
   /** Who calls, as an approval request names it: "the toolkit", "procdock call", "the agent loop". */
   caller?: string;
+  /** What `tool` names, when the caller resolved it already (the toolkit, from its prepared lists). */
+  resolved?: ResolvedTool;
 }
 
 /** The server and tool a request names, within one model resource. */
@@ -110,7 +112,7 @@ export class ToolRunner {
 
   async call(request: CallRequest): Promise<CallOutcome> {
     checkArguments(request.args);
-    const { server, tool } = this.resolve(request.resourceName, request.tool);
+    const { server, tool } = request.resolved ?? this.resolve(request.resourceName, request.tool);
     const id = randomUUID();
     const sandbox = this.sandbox();
     const secrets = Object.values(this.catalog.config.get(server.app_id));
@@ -148,7 +150,10 @@ export class ToolRunner {
       timings: clock.timings(),
     });
     this.changed();
-    if (run.proc && !run.kept) this.track(run.proc.dispose().then((exit) => this.catalog.calls.setExit(id, exit.code)));
+    // Ends the server after this turn, once the result is on its way: removing a container takes the
+    // engine's CPU, which the answer should not wait for. A session's container stays.
+    const { proc } = run;
+    if (proc && !run.kept) this.track(nextTurn().then(() => proc.dispose()).then((exit) => this.catalog.calls.setExit(id, exit.code)));
     const call = this.catalog.calls.find(id);
     if (!call) throw new Error(`call ${id} vanished`);
     return { result: run.result as CallOutcome['result'], call };
@@ -231,9 +236,6 @@ export class ToolRunner {
         const message = this.failure(error, signal, request, server, tool, ttlMs);
         const result: CallToolResult = { isError: true, content: [{ type: 'text', text: message }] };
         return { result, error: message, warm, ...(proc ? { proc } : {}) };
-      } finally {
-        // Ends the server now; the call returns without waiting for it to be gone.
-        if (proc) void proc.dispose();
       }
     });
   }
@@ -352,6 +354,11 @@ interface Acquire {
   signal: AbortSignal;
   ttlMs: number;
   onLaunched: (proc: SandboxProcess) => void;
+}
+
+/** Settles after the current turn of the event loop, when what it wrote has gone out. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Measures the phases of one call: queued, container start, server init, tool run, total. */

@@ -18,13 +18,12 @@ import {
   ListRootsResultSchema,
   type CallToolResult,
   type ServerNotification,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
 import type { Hub } from '../hub/hub.js';
 import { isAppError } from '../shared/errors.js';
 import type { CallRelay } from '../upstream/upstream-session.js';
-import { routeResource, toolkitPrompts, toolkitResources, toolkitTemplates, toolkitTools } from './toolkit-catalog.js';
+import type { ToolkitListCache } from './toolkit-lists.js';
 
 /** MCP's "resource not found" (2025-11-25). */
 const resourceNotFound = -32002;
@@ -36,7 +35,7 @@ export const toolkitInfo = { name: 'procdock', title: 'Procdock toolkit', versio
  * `tools/call` runs in a fresh sandbox (or a warm one) through the hub's runner; progress and
  * cancellation pass through. The owner closes it with its transport.
  */
-export function createToolkitServer(hub: Hub, resourceName: string): Server {
+export function createToolkitServer(hub: Hub, resourceName: string, lists: ToolkitListCache): Server {
   const server = new Server(toolkitInfo, {
     capabilities: {
       tools: { listChanged: true },
@@ -57,33 +56,20 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
     void hub.runner.sessions.endSession(clientSession);
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, () => {
-    const resource = hub.registry.resource(resourceName);
-    return { tools: toolkitTools(hub.catalog, resource.id).map((tool) => tool.definition as Tool) };
-  });
-
-  const resourceId = () => hub.registry.resource(resourceName).id;
-
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({
-    resources: toolkitResources(hub.catalog, resourceId()).map((r) => r.definition),
-  }));
-
-  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
-    resourceTemplates: toolkitTemplates(hub.catalog, resourceId()).map((t) => t.definition),
-  }));
+  // Lists come prepared: built and serialized once per change of the catalog, not per request.
+  server.setRequestHandler(ListToolsRequestSchema, () => lists.of(resourceName).answers.tools);
+  server.setRequestHandler(ListResourcesRequestSchema, () => lists.of(resourceName).answers.resources);
+  server.setRequestHandler(ListResourceTemplatesRequestSchema, () => lists.of(resourceName).answers.templates);
+  server.setRequestHandler(ListPromptsRequestSchema, () => lists.of(resourceName).answers.prompts);
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
-    const target = routeResource(hub.catalog, resourceId(), request.params.uri);
+    const target = lists.routeResource(resourceName, request.params.uri);
     if (!target) throw new McpError(resourceNotFound, `Resource not found: ${request.params.uri}`, { uri: request.params.uri });
     return upstream(target, 'resources/read', (c, signal) => c.readResource(request.params, { signal }), extra.signal);
   });
 
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({
-    prompts: toolkitPrompts(hub.catalog, resourceId()).map((p) => ({ ...p.definition, name: p.name })),
-  }));
-
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
-    const prompt = toolkitPrompts(hub.catalog, resourceId()).find((p) => p.name === request.params.name);
+    const prompt = lists.of(resourceName).prompts.find((p) => p.name === request.params.name);
     if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
     const params = { ...request.params, name: prompt.definition.name };
     return upstream(prompt.server, 'prompts/get', (c, signal) => c.getPrompt(params, { signal }), extra.signal);
@@ -94,11 +80,11 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
     let target: ServerRow | undefined;
     let params = request.params;
     if (ref.type === 'ref/prompt') {
-      const prompt = toolkitPrompts(hub.catalog, resourceId()).find((p) => p.name === ref.name);
+      const prompt = lists.of(resourceName).prompts.find((p) => p.name === ref.name);
       target = prompt?.server;
       if (prompt) params = { ...params, ref: { ...ref, name: prompt.definition.name } };
     } else {
-      target = routeResource(hub.catalog, resourceId(), ref.uri);
+      target = lists.routeResource(resourceName, ref.uri);
     }
     if (!target) return { completion: { values: [] } };
     return upstream(target, 'completion/complete', (c, signal) => c.complete(params, { signal }), extra.signal);
@@ -121,7 +107,7 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
 
   /** Subscriptions go to the session's own container of the server that serves the URI. */
   const subscription = async (method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: AbortSignal) => {
-    const target = routeResource(hub.catalog, resourceId(), uri);
+    const target = lists.routeResource(resourceName, uri);
     if (!target) throw new McpError(resourceNotFound, `Resource not found: ${uri}`, { uri });
     if (target.settings.lifetime !== 'session') {
       throw new McpError(
@@ -144,12 +130,14 @@ export function createToolkitServer(hub: Hub, resourceName: string): Server {
       sent = sent.then(() => extra.sendNotification(notification)).catch(() => undefined);
     };
     try {
+      const resolved = lists.of(resourceName).tools.get(request.params.name);
       const { result } = await hub.runner.call({
         tool: request.params.name,
         args: request.params.arguments ?? {},
         resourceName,
         session: clientSession,
         caller: `the toolkit (${server.getClientVersion()?.name ?? 'an MCP client'})`,
+        ...(resolved ? { resolved } : {}),
         signal: extra.signal,
         relay: relayTo(server, extra, notify),
         ...(token === undefined
@@ -214,22 +202,3 @@ function relayTo(server: Server, extra: RequestExtra, notify: (notification: Ser
   };
 }
 
-/** What a session was last told of, per kind of list, to tell it of changes only when there are some. */
-export interface ListFingerprints {
-  tools: string;
-  resources: string;
-  prompts: string;
-}
-
-export function listFingerprints(hub: Hub, resourceName: string): ListFingerprints {
-  const resource = hub.catalog.models.findByName(resourceName);
-  if (!resource) return { tools: '', resources: '', prompts: '' };
-  return {
-    tools: JSON.stringify(toolkitTools(hub.catalog, resource.id).map((t) => t.definition)),
-    resources: JSON.stringify([
-      ...toolkitResources(hub.catalog, resource.id).map((r) => r.definition),
-      ...toolkitTemplates(hub.catalog, resource.id).map((t) => t.definition),
-    ]),
-    prompts: JSON.stringify(toolkitPrompts(hub.catalog, resource.id).map((p) => [p.name, p.definition])),
-  };
-}
