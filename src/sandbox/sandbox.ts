@@ -55,6 +55,13 @@ export interface SandboxStatus {
   reason?: string;
   /** The engine, e.g. "Docker Engine 27.1 (API 1.46, linux/amd64) at unix:///var/run/docker.sock". */
   engine?: string;
+  /** "Docker Engine", "Podman", or what the engine calls itself. */
+  engine_name?: string;
+  engine_version?: string;
+  /** Where it is: `unix:///…`, `tcp://host:2376`, `ssh://user@host`. */
+  engine_host?: string;
+  /** On another machine: host folders cannot be granted. */
+  remote?: boolean;
 }
 
 /** The result of preparing an app: the image its servers run from (none for plain processes). */
@@ -89,6 +96,8 @@ export interface Sandbox {
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess>;
   /** Removes everything the sandbox holds for an app: its containers and images. */
   forget(app: AppRef, options?: { keepData?: boolean }): Promise<void>;
+  /** Why host folders cannot be granted with this sandbox (a remote engine), or undefined when they can. */
+  hostFoldersRefused(): string | undefined;
   /** The app volumes on the engine, of one app or all, with their sizes. */
   volumes(appName?: string): Promise<VolumeView[]>;
   dispose(): Promise<void>;
