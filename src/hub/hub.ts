@@ -14,11 +14,10 @@ import {
   type Operations,
   type ParsedInput,
 } from '../shared/operations.js';
-import { checkMount } from '../apps/host-mounts.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { runDoctor } from './doctor.js';
 import { Limiter } from './limiter.js';
-import { stateHandlers } from './state-operations.js';
+import { grantable, stateHandlers } from './state-operations.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools } from './warm-pools.js';
 import { ToolSync } from './tool-sync.js';
@@ -270,7 +269,7 @@ export class Hub implements Operations {
       'hub.doctor': () => runDoctor({ sandbox: this.sandbox, port: Number(new URL(this.url).port) || 7420, hubUrl: this.url }),
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
       'apps.add': async (input) => {
-        const app = await registry.add(input, input.mounts.map((mount) => checkMount(mount, this.dataDir)));
+        const app = await registry.add(input, input.mounts.map((mount) => grantable(this.sandbox, mount, this.dataDir)));
         changed();
         await this.syncApp(app.id, false);
         changed();
