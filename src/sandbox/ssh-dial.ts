@@ -61,13 +61,18 @@ class SshSocket extends Duplex {
       this.answered = true;
       if (!this.push(chunk)) child.stdout.pause();
     });
-    child.stdout.on('end', () => this.push(null));
+    child.stdout.on('end', () => {
+      if (this.answered) this.push(null);
+    });
     child.stderr.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-stderrLimit)));
     child.stdin.on('error', () => undefined);
     child.on('error', (error) => this.destroy(this.failure(error.message)));
-    child.on('exit', (code) => {
-      // ssh that ends before the engine said a word failed to get there: say what ssh said.
-      if (code !== 0 && !this.answered) this.destroy(this.failure(`ssh exited with code ${code}`));
+    // 'close' comes after ssh's last words on stderr. An ssh that ends before the engine said a word
+    // failed to get there: the error says what ssh said, not that the socket hung up.
+    child.on('close', (code) => {
+      if (this.answered) return;
+      if (code === 0) this.push(null);
+      else this.destroy(this.failure(`ssh exited with code ${code}`));
     });
   }
 
