@@ -75,6 +75,15 @@ export async function serving(
   );
 }
 
+/** Whether an engine answers, for `serving`. */
+export function pings(docker: Docker): () => Promise<boolean> {
+  return () =>
+    docker.ping().then(
+      () => true,
+      () => false,
+    );
+}
+
 /** Ends a child the suite started, and waits until it is gone. */
 export async function stopChild(
   child: ChildProcess,
@@ -118,15 +127,7 @@ export async function startPodman(): Promise<TestEngine | undefined> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await serving(
-      child,
-      () =>
-        docker.ping().then(
-          () => true,
-          () => false,
-        ),
-      'podman system service',
-    );
+    await serving(child, pings(docker), 'podman system service');
     const env = { DOCKER_HOST: `unix://${socket}` };
     await buildTestImage(env);
     return { env, docker, stop };

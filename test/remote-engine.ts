@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { testNodeImage } from './docker.js';
-import { lacking, onPath, serving, sh, stopChild, type TestEngine } from './engines.js';
+import { lacking, onPath, pings, serving, sh, stopChild, type TestEngine } from './engines.js';
 
 /**
  * A second `dockerd` on "another machine": a network namespace of its own joined to this one by a
@@ -279,16 +279,7 @@ async function startDockerd(id: number, dir: string, socket: string, address: st
   );
   const docker = new Docker({ socketPath: socket });
   try {
-    await serving(
-      child,
-      () =>
-        docker.ping().then(
-          () => true,
-          () => false,
-        ),
-      'the remote dockerd',
-      120_000,
-    );
+    await serving(child, pings(docker), 'the remote dockerd', 120_000);
   } catch (error) {
     await stopChild(child);
     throw error;

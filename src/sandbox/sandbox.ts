@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ServerSettings } from '../apps/server-settings.js';
-import type { VolumeView } from '../shared/api.js';
+import type { SandboxStatusView, VolumeView } from '../shared/api.js';
 
 /** The app a sandbox prepares and runs servers of. */
 export interface AppRef {
@@ -49,20 +49,8 @@ export interface SandboxProcess {
   dispose(): Promise<ExitInfo>;
 }
 
-export interface SandboxStatus {
-  ready: boolean;
-  /** Why calls cannot run, when not ready. */
-  reason?: string;
-  /** The engine, e.g. "Docker Engine 27.1 (API 1.46, linux/amd64) at unix:///var/run/docker.sock". */
-  engine?: string;
-  /** "Docker Engine", "Podman", or what the engine calls itself. */
-  engine_name?: string;
-  engine_version?: string;
-  /** Where it is: `unix:///…`, `tcp://host:2376`, `ssh://user@host`. */
-  engine_host?: string;
-  /** On another machine: host folders cannot be granted. */
-  remote?: boolean;
-}
+/** Whether calls can run, and on what engine (the view hub.info shows). */
+export type SandboxStatus = SandboxStatusView;
 
 /** The result of preparing an app: the image its servers run from (none for plain processes). */
 export interface PreparedApp {

@@ -182,19 +182,21 @@ export interface HubInfo {
   inference_url: string;
   toolkit_url: string;
   ui_url: string;
-  sandbox: {
-    kind: string;
-    sandboxed: boolean;
-    ready: boolean;
-    reason?: string;
-    /** "Podman 4.3.1 (API 1.41, linux/amd64) at unix:///run/podman/podman.sock": name, version and where. */
-    engine?: string;
-    /** "Docker Engine", "Podman", or what the engine calls itself. */
-    engine_name?: string;
-    engine_version?: string;
-    /** `unix:///…`, `tcp://host:2376`, `ssh://user@host`. */
-    engine_host?: string;
-    /** The engine is on another machine: host folders cannot be granted. */
-    remote?: boolean;
-  };
+  sandbox: { kind: string; sandboxed: boolean } & SandboxStatusView;
+}
+
+/** Whether calls can run, and on what engine. */
+export interface SandboxStatusView {
+  ready: boolean;
+  /** Why calls cannot run, when not ready. */
+  reason?: string;
+  /** "Podman 4.3.1 (API 1.41, linux/amd64) at unix:///run/podman/podman.sock": name, version and where. */
+  engine?: string;
+  /** "Docker Engine", "Podman", or what the engine calls itself. */
+  engine_name?: string;
+  engine_version?: string;
+  /** `unix:///…`, `tcp://host:2376`, `ssh://user@host`. */
+  engine_host?: string;
+  /** The engine is on another machine: host folders cannot be granted. */
+  remote?: boolean;
 }
