@@ -135,6 +135,6 @@ describe.skipIf(!docker)('real MCP servers from npm in containers', () => {
     expect(call.stderr).toContain('in docker sandbox');
     expect((await cli(home, ['apps:remove', 'everything'], dockerEnv)).code).toBe(0);
     const home12 = createHash('sha256').update(home).digest('hex').slice(0, 12);
-    expect(await docker!.listImages({ filters: { reference: [`procdock-${home12}/everything`] } })).toEqual([]);
+    expect(await docker!.listImages({ filters: { reference: [`localhost/procdock-${home12}/everything`] } })).toEqual([]);
   }, 240_000);
 });

@@ -175,7 +175,7 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     writeFileSync(join(app!.path, 'notes.txt'), 'a change');
     const changed = await hub.run('apps.build', { name: 'probe' });
     expect(changed.image).not.toBe(app?.image);
-    const repository = `procdock-${homeLabel(home).split('=')[1]}/probe`;
+    const repository = `localhost/procdock-${homeLabel(home).split('=')[1]}/probe`;
     expect(changed.image).toMatch(new RegExp(`^${repository}:[0-9a-f]{16}$`));
     const images = await docker!.listImages({ filters: { reference: [repository] } });
     expect(images.flatMap((i) => i.RepoTags)).toEqual([changed.image]);
@@ -183,7 +183,7 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
 
   it('removing an app removes its containers and images', async () => {
     await hub.run('apps.remove', { name: 'open' });
-    expect(await docker!.listImages({ filters: { reference: [`procdock-${homeLabel(home).split('=')[1]}/open`] } })).toEqual([]);
+    expect(await docker!.listImages({ filters: { reference: [`localhost/procdock-${homeLabel(home).split('=')[1]}/open`] } })).toEqual([]);
     expect(await containersOf(docker!, 'procdock.app=open')).toEqual([]);
   });
 

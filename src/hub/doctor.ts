@@ -60,13 +60,28 @@ async function engineCheck(sandbox: Sandbox): Promise<DoctorCheck> {
     };
   }
   const status = await sandbox.status();
-  if (status.ready) return { id: 'engine', label: 'Docker engine', status: 'ok', detail: status.engine ?? 'answers' };
+  const label = 'Docker engine';
+  if (status.ready && status.remote && status.engine_host?.startsWith('tcp:') && !/over TLS/.test(status.engine ?? '')) {
+    return {
+      id: 'engine',
+      label,
+      status: 'warn',
+      detail: `${status.engine ?? status.engine_host}: unencrypted, and whoever reaches that port owns the machine`,
+      fix: 'use TLS (DOCKER_TLS_VERIFY=1, DOCKER_CERT_PATH, port 2376) or DOCKER_HOST=ssh://user@host',
+    };
+  }
+  if (status.ready) {
+    const remote = status.remote ? '; host folders cannot be granted to servers on a remote engine' : '';
+    return { id: 'engine', label, status: 'ok', detail: `${status.engine ?? 'answers'}${remote}` };
+  }
   return {
     id: 'engine',
-    label: 'Docker engine',
+    label,
     status: 'fail',
     detail: status.reason ?? 'does not answer',
-    fix: 'start Docker (Docker Desktop, or: sudo systemctl start docker), or point DOCKER_HOST at an engine (Podman: DOCKER_HOST=unix:///run/user/$UID/podman/podman.sock)',
+    fix: status.remote
+      ? `make ${status.engine_host} answer (the line above says what failed), or unset DOCKER_HOST / DOCKER_CONTEXT to use this machine's engine`
+      : 'start Docker (Docker Desktop, or: sudo systemctl start docker), or point DOCKER_HOST at an engine (Podman: DOCKER_HOST=unix:///run/user/$UID/podman/podman.sock)',
   };
 }
 

@@ -14,7 +14,6 @@ import {
   type Operations,
   type ParsedInput,
 } from '../shared/operations.js';
-import { checkMount } from '../apps/host-mounts.js';
 import { AppRegistry, defaultResourceName } from './app-registry.js';
 import { desktopHandlers } from './desktop-operations.js';
 import { runDoctor } from './doctor.js';
@@ -22,7 +21,7 @@ import { Approvals } from './approvals.js';
 import { CallGate, type GateOptions } from './call-gate.js';
 import { Limiter } from './limiter.js';
 import { trustHandlers } from './trust-operations.js';
-import { stateHandlers } from './state-operations.js';
+import { grantable, stateHandlers } from './state-operations.js';
 import { OneOffRunner } from './one-off-runner.js';
 import { ToolRunner } from './tool-runner.js';
 import { WarmPools, type WarmPoolLimits } from './warm-pools.js';
@@ -298,7 +297,7 @@ export class Hub implements Operations {
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
       ...trustHandlers({ catalog, registry, gate: this.gate, approvals: this.approvals, changed }),
       'apps.add': async (input) => {
-        const app = await registry.add(input, input.mounts.map((mount) => checkMount(mount, this.dataDir)));
+        const app = await registry.add(input, input.mounts.map((mount) => grantable(this.sandbox, mount, this.dataDir)));
         if (!input.pin) catalog.trust.setAppPins(app.id, false);
         changed();
         await this.syncApp(app.id, false);

@@ -1,4 +1,5 @@
 import { checkMount } from '../apps/host-mounts.js';
+import type { HostMount } from '../sandbox/sandbox.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import { AppError } from '../shared/errors.js';
@@ -34,7 +35,7 @@ export function stateHandlers(hub: StateContext): StateHandlers {
       const row = registry.app(app);
       const servers = catalog.servers.listByApp(row.id).filter((s) => process === undefined || s.process_type === process);
       if (servers.length === 0) throw new AppError('not_found', `app "${row.name}" has no server "${process}"`);
-      const mount = checkMount(wanted, hub.dataDir);
+      const mount = grantable(hub.sandbox, wanted, hub.dataDir);
       if (catalog.mounts.find(row.id, mount.container_path)) {
         throw new AppError('conflict', `app "${row.name}" already has a folder at ${mount.container_path}: remove it first (procdock mounts:remove ${row.name} ${mount.container_path})`);
       }
@@ -54,4 +55,11 @@ export function stateHandlers(hub: StateContext): StateHandlers {
       return { app: row.name, removed: container_path };
     },
   };
+}
+
+/** A host folder checked for granting: refused on a remote engine, then as `checkMount` refuses it. */
+export function grantable(sandbox: Sandbox, mount: HostMount, dataDir: string): HostMount {
+  const refused = sandbox.hostFoldersRefused();
+  if (refused) throw new AppError('forbidden', `${mount.host_path}: ${refused}; nothing was granted`);
+  return checkMount(mount, dataDir);
 }

@@ -3,6 +3,9 @@ import { statSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { AppError } from '../shared/errors.js';
+import { attachStdio } from './container-attach.js';
+import { connectEngine, engineError, identifyEngine, isEngineDown, messageOf, type EngineConnection, type EngineIdentity, type EngineVersion } from './engine-connection.js';
+import { resolveEngineEndpoint, type EngineEndpoint } from './engine-endpoint.js';
 import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
 import type { VolumeView } from '../shared/api.js';
 import type { AppRef, BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
@@ -11,6 +14,9 @@ import { AppVolumes } from './volumes.js';
 export interface DockerSandboxOptions {
   /** Distinguishes this data dir's containers from another hub's on the same engine. */
   dataDir: string;
+  /** The engine; by default the one the Docker CLI would use (DOCKER_HOST, DOCKER_CONTEXT, …). */
+  endpoint?: EngineEndpoint;
+  /** A client of that engine, for tests that bring their own. */
   docker?: Docker;
   baseImages?: BaseImages;
   buildNetwork?: string;
@@ -24,14 +30,15 @@ const pidsLimit = 256;
 const user = '1000:1000';
 
 /**
- * One hardened container per server start, through dockerode against `DOCKER_HOST` or the default
- * socket. Without an engine every launch fails with "no Docker engine: …", and recovers by itself
- * when the engine answers again.
+ * One hardened container per server start, through dockerode against the engine the Docker CLI
+ * would use: a local socket (Docker, Podman), or a remote engine over TLS or ssh. Without an engine
+ * every launch fails with "no Docker engine: …", and recovers by itself when the engine answers again.
  */
 export class DockerSandbox implements Sandbox {
   readonly kind = 'docker';
   readonly sandboxed = true;
   private client: Promise<Engine> | undefined;
+  private endpoint: EngineEndpoint | undefined;
   private readonly home: string;
   private readonly live = new Map<string, ContainerProcess>();
   private sweeper: NodeJS.Timeout | undefined;
@@ -43,11 +50,31 @@ export class DockerSandbox implements Sandbox {
   /** The engine client, loaded on first use: a CLI command that only reads the catalog never pays for it. */
   private engine(): Promise<Engine> {
     this.client ??= (async () => {
-      const docker = this.options.docker ?? new (await import('dockerode')).default();
+      const endpoint = this.where();
+      const connection: EngineConnection = this.options.docker ? { docker: this.options.docker, endpoint, close: () => undefined } : await connectEngine(endpoint);
+      const { docker } = connection;
       const images = new ImageBuilder(docker, this.home, this.options.baseImages ?? baseImagesFromEnv(), this.options.buildNetwork ?? 'bridge');
-      return { docker, images, volumes: new AppVolumes(docker, this.home) };
+      return { docker, connection, images, volumes: new AppVolumes(docker, this.home) };
     })();
     return this.client;
+  }
+
+  /** Where the engine is; a setting that cannot work (a missing context, certificate) throws, naming it. */
+  private where(): EngineEndpoint {
+    this.endpoint ??= this.options.endpoint ?? resolveEngineEndpoint();
+    return this.endpoint;
+  }
+
+  /** Why host folders cannot be granted here: on a remote engine a bind mount names that machine's folders. */
+  hostFoldersRefused(): string | undefined {
+    let endpoint: EngineEndpoint;
+    try {
+      endpoint = this.where();
+    } catch {
+      return undefined;
+    }
+    if (!endpoint.remote) return undefined;
+    return `the engine is on another machine (${endpoint.host}, ${endpoint.source}): a host folder would be that machine's folder, not yours, so none can be granted while Procdock uses it`;
   }
 
   async start(): Promise<void> {
@@ -65,12 +92,20 @@ export class DockerSandbox implements Sandbox {
   }
 
   async status(): Promise<SandboxStatus> {
-    const { docker } = await this.engine();
+    let engine: Engine | undefined;
     try {
-      const version = (await withTimeout(docker.version(), 3000, 'the engine did not answer within 3 s')) as EngineVersion;
-      return { ready: true, engine: describeEngine(version) };
+      engine = await this.engine();
+      const { docker, connection } = engine;
+      await withTimeout(docker.ping(), 3000, 'the engine did not answer within 3 s');
+      // Asked once per engine: Podman takes a second or more to gather its version.
+      engine.identity ??= docker.version().then((version: EngineVersion) => identifyEngine(version, connection.endpoint));
+      const id = await withTimeout(engine.identity, 20_000, 'the engine did not say its version within 20 s');
+      return { ready: true, engine: id.description, engine_name: id.name, engine_version: id.version, engine_host: id.host, remote: id.remote };
     } catch (error) {
-      return { ready: false, reason: engineError(error).message };
+      // The engine may be another one when it answers again.
+      if (engine) engine.identity = undefined;
+      const reason = error instanceof AppError ? error.message : engineError(error, this.endpoint).message;
+      return { ready: false, reason, ...(this.endpoint ? { engine_host: this.endpoint.host, remote: this.endpoint.remote } : {}) };
     }
   }
 
@@ -100,7 +135,7 @@ export class DockerSandbox implements Sandbox {
     try {
       return await images.prepare(app, onProgress);
     } catch (error) {
-      throw isEngineDown(error) ? engineError(error) : error;
+      throw isEngineDown(error) ? engineError(error, this.endpoint) : error;
     }
   }
 
@@ -109,6 +144,8 @@ export class DockerSandbox implements Sandbox {
     if (!spec.image) {
       throw new AppError('sandbox', `app "${spec.app.name}" has no image yet: run procdock apps:build ${spec.app.name}`);
     }
+    const refused = spec.mounts?.length ? this.hostFoldersRefused() : undefined;
+    if (refused) throw new AppError('sandbox', `${spec.app.name}/${spec.processType} has host folders, but ${refused}: procdock mounts ${spec.app.name} lists them`);
     const { docker, volumes } = await this.engine();
     await this.checkLimits(spec);
     let container: Docker.Container;
@@ -116,8 +153,8 @@ export class DockerSandbox implements Sandbox {
       const user = containerUser(spec);
       container = await docker.createContainer(this.containerSpec(spec, user, await volumes.mounts(spec, user)));
     } catch (error) {
-      if (isEngineDown(error)) throw engineError(error);
-      throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}`);
+      if (isEngineDown(error)) throw engineError(error, this.endpoint);
+      throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}${initHint(error)}`);
     }
     const proc = new ContainerProcess(container, spec.app.name, () => this.live.delete(container.id));
     this.live.set(container.id, proc);
@@ -126,7 +163,7 @@ export class DockerSandbox implements Sandbox {
       return proc;
     } catch (error) {
       await proc.dispose();
-      if (isEngineDown(error)) throw engineError(error);
+      if (isEngineDown(error)) throw engineError(error, this.endpoint);
       throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot start its container: ${messageOf(error)}`);
     }
   }
@@ -157,13 +194,15 @@ export class DockerSandbox implements Sandbox {
     try {
       return await volumes.list(appName);
     } catch (error) {
-      throw isEngineDown(error) ? engineError(error) : error;
+      throw isEngineDown(error) ? engineError(error, this.endpoint) : error;
     }
   }
 
   async dispose(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all([...this.live.values()].map((p) => p.dispose()));
+    const engine = await this.client?.catch(() => undefined);
+    engine?.connection.close();
   }
 
   /** Removes this hub's containers that no live process owns: leftovers of a killed hub, or of a crash. */
@@ -247,7 +286,7 @@ class ContainerProcess implements SandboxProcess {
   }
 
   async start(): Promise<void> {
-    const stream = (await this.container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
+    const stream = await attachStdio(this.container);
     demux(stream, this.stdout, this.stderr);
     stream.on('end', () => {
       this.stdout.end();
@@ -328,10 +367,13 @@ function demux(source: Duplex, stdout: PassThrough, stderr: PassThrough): void {
 
 interface Engine {
   docker: Docker;
+  connection: EngineConnection;
   images: ImageBuilder;
   volumes: AppVolumes;
   /** What the engine can give a container, asked once. */
   limits?: Promise<{ cpus: number; memory: number }>;
+  /** Its name, version and where it is, asked once while it answers. */
+  identity?: Promise<EngineIdentity>;
 }
 
 /**
@@ -347,35 +389,11 @@ function containerUser(spec: ServerLaunch): string {
   return owner && owner.uid > 0 ? `${owner.uid}:${owner.gid}` : user;
 }
 
-interface EngineVersion {
-  Version?: string;
-  ApiVersion?: string;
-  Os?: string;
-  Arch?: string;
-  Components?: { Name?: string; Version?: string }[];
-}
-
-/** "Docker Engine 27.1 (API 1.46, linux/amd64) at unix:///var/run/docker.sock": what doctor and the UI show. */
-function describeEngine(version: EngineVersion): string {
-  const component = version.Components?.find((c) => /engine/i.test(c.Name ?? ''))?.Name ?? 'Docker Engine';
-  const name = /podman/i.test(component) ? 'Podman' : component === 'Engine' ? 'Docker Engine' : component;
-  const where = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-  return `${name} ${version.Version ?? '?'} (API ${version.ApiVersion ?? '?'}, ${version.Os ?? '?'}/${version.Arch ?? '?'}) at ${where}`;
-}
-
-function messageOf(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  return json?.message ?? (error instanceof Error ? error.message : String(error));
-}
-
-function isEngineDown(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EACCES' || code === 'ECONNRESET' || code === 'EPIPE';
-}
-
-function engineError(error: unknown): AppError {
-  const where = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
-  return new AppError('sandbox', `no Docker engine: cannot reach ${where} (${messageOf(error)}); start Docker, or set DOCKER_HOST`);
+/** Podman runs `--init` with catatonit, which Debian's podman only recommends. */
+function initHint(error: unknown): string {
+  return /container-init binary not found/.test(messageOf(error))
+    ? ' (the engine has no init binary for --init: on Podman, install catatonit, or set init_path in containers.conf)'
+    : '';
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

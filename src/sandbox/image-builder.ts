@@ -11,6 +11,7 @@ import {
   listAppFiles,
   type Language,
 } from './build-context.js';
+import { imageRepository, qualifiedReference } from './image-reference.js';
 import type { AppRef, PreparedApp } from './sandbox.js';
 
 /** The base image each language builds on, when the app has no Dockerfile of its own. */
@@ -27,11 +28,6 @@ export const defaultBaseImages: BaseImages = {
 export function baseImagesFromEnv(env: NodeJS.ProcessEnv = process.env): BaseImages {
   const pick = (language: Language) => env[`PROCDOCK_BASE_IMAGE_${language.toUpperCase()}`] || defaultBaseImages[language];
   return { node: pick('node'), python: pick('python'), ruby: pick('ruby'), go: pick('go') };
-}
-
-/** Images are named per data dir, so two hubs on one engine never touch each other's. */
-export function imageRepository(home: string, appName: string): string {
-  return `procdock-${home}/${appName}`;
 }
 
 interface BuildEvent {
@@ -62,7 +58,8 @@ export class ImageBuilder {
     if (!own) {
       const language = detectLanguage(files);
       const base = this.baseImages[language ?? 'node'];
-      generated = generateDockerfile(language, base, files);
+      // Spelled out, so the engine's builder takes the image this check found, whatever its registries.
+      generated = generateDockerfile(language, qualifiedReference(base), files);
       if (!language) onProgress(`No package.json, requirements.txt, pyproject.toml, Gemfile or go.mod: using the node base image.`);
       await this.ensureBaseImage(base, language ?? 'node', onProgress);
     }
@@ -111,11 +108,11 @@ export class ImageBuilder {
 
   /** Pulls a missing base image with progress; when it cannot be had, says which and how to choose another. */
   private async ensureBaseImage(image: string, language: Language, onProgress: (line: string) => void): Promise<void> {
-    if (await this.exists(image)) return;
+    if (await this.exists(qualifiedReference(image))) return;
     const variable = `PROCDOCK_BASE_IMAGE_${language.toUpperCase()}`;
     onProgress(`Pulling the ${language} base image ${image}…`);
     try {
-      const stream = await this.docker.pull(image);
+      const stream = await this.docker.pull(qualifiedReference(image));
       await new Promise<void>((resolve, reject) => {
         this.docker.modem.followProgress(
           stream,
@@ -146,9 +143,11 @@ export class ImageBuilder {
   }
 
   private async removeOtherTags(appName: string, keep: string | undefined): Promise<void> {
-    const images = await this.docker.listImages({ filters: { reference: [imageRepository(this.home, appName)] } });
+    const repository = imageRepository(this.home, appName);
+    const images = await this.docker.listImages({ filters: { reference: [repository] } });
     for (const info of images) {
-      for (const tag of info.RepoTags ?? []) {
+      // Podman's reference filter also matches other registries' repositories of the same path.
+      for (const tag of (info.RepoTags ?? []).filter((t) => t.startsWith(`${repository}:`))) {
         if (tag !== keep) await this.docker.getImage(tag).remove({ force: true }).catch(() => undefined);
       }
     }

@@ -37,6 +37,11 @@ export class ProcessSandbox implements Sandbox {
     await Promise.all([...this.live].filter((h) => h.appName === app.name).map((h) => h.dispose()));
   }
 
+  /** Plain processes run here; launch says why they cannot be given a folder at another path. */
+  hostFoldersRefused(): undefined {
+    return undefined;
+  }
+
   volumes(): Promise<VolumeView[]> {
     return Promise.resolve([]);
   }

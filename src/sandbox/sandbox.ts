@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import type { ServerSettings } from '../apps/server-settings.js';
-import type { VolumeView } from '../shared/api.js';
+import type { SandboxStatusView, VolumeView } from '../shared/api.js';
 
 /** The app a sandbox prepares and runs servers of. */
 export interface AppRef {
@@ -51,13 +51,8 @@ export interface SandboxProcess {
   dispose(): Promise<ExitInfo>;
 }
 
-export interface SandboxStatus {
-  ready: boolean;
-  /** Why calls cannot run, when not ready. */
-  reason?: string;
-  /** The engine, e.g. "Docker Engine 27.1 (API 1.46, linux/amd64) at unix:///var/run/docker.sock". */
-  engine?: string;
-}
+/** Whether calls can run, and on what engine (the view hub.info shows). */
+export type SandboxStatus = SandboxStatusView;
 
 /** The result of preparing an app: the image its servers run from (none for plain processes). */
 export interface PreparedApp {
@@ -91,6 +86,8 @@ export interface Sandbox {
   launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess>;
   /** Removes everything the sandbox holds for an app: its containers and images. */
   forget(app: AppRef, options?: { keepData?: boolean }): Promise<void>;
+  /** Why host folders cannot be granted with this sandbox (a remote engine), or undefined when they can. */
+  hostFoldersRefused(): string | undefined;
   /** The app volumes on the engine, of one app or all, with their sizes. */
   volumes(appName?: string): Promise<VolumeView[]>;
   dispose(): Promise<void>;

@@ -103,6 +103,10 @@ export class AppVolumes {
   /**
    * Gives the volume's root to `user` without running anything: the archive API unpacks a folder
    * entry owned by that user onto the volume's mount point in a container that is never started.
+   * Docker applies the entry named after the mount point and skips `.`; Podman unpacks into the
+   * volume only when the path is inside it, and applies `.` there: both are sent, each engine uses
+   * its own. (Podman also gives a new volume to the user of the first container it starts with
+   * it; this keeps a volume right when that user changes, as with host folders granted later.)
    */
   private async chown(name: string, spec: ServerLaunch, user: string): Promise<void> {
     const [uid = 1000, gid = 1000] = user.split(':').map(Number);
@@ -115,10 +119,8 @@ export class AppVolumes {
       HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: name, Target: initTarget }] },
     });
     try {
-      const tar = pack();
-      tar.entry({ name: initTarget.slice(1), type: 'directory', uid, gid, mode: 0o755 });
-      tar.finalize();
-      await container.putArchive(tar as unknown as NodeJS.ReadableStream, { path: '/' });
+      await container.putArchive(folderEntry(initTarget.slice(1), uid, gid), { path: '/' });
+      await container.putArchive(folderEntry('.', uid, gid), { path: initTarget });
     } finally {
       await container.remove({ force: true, v: true }).catch(() => undefined);
     }
@@ -132,4 +134,12 @@ export class AppVolumes {
       return new Map();
     }
   }
+}
+
+/** A tar of one folder entry owned by `uid:gid`. */
+function folderEntry(name: string, uid: number, gid: number): NodeJS.ReadableStream {
+  const tar = pack();
+  tar.entry({ name, type: 'directory', uid, gid, mode: 0o755 });
+  tar.finalize();
+  return tar as unknown as NodeJS.ReadableStream;
 }

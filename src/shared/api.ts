@@ -195,7 +195,23 @@ export interface HubInfo {
   inference_url: string;
   toolkit_url: string;
   ui_url: string;
-  sandbox: { kind: string; sandboxed: boolean; ready: boolean; reason?: string; engine?: string };
+  sandbox: { kind: string; sandboxed: boolean } & SandboxStatusView;
+}
+
+/** Whether calls can run, and on what engine. */
+export interface SandboxStatusView {
+  ready: boolean;
+  /** Why calls cannot run, when not ready. */
+  reason?: string;
+  /** "Podman 4.3.1 (API 1.41, linux/amd64) at unix:///run/podman/podman.sock": name, version and where. */
+  engine?: string;
+  /** "Docker Engine", "Podman", or what the engine calls itself. */
+  engine_name?: string;
+  engine_version?: string;
+  /** `unix:///…`, `tcp://host:2376`, `ssh://user@host`. */
+  engine_host?: string;
+  /** The engine is on another machine: host folders cannot be granted. */
+  remote?: boolean;
 }
 
 /** A call held until the user allows or denies it (policy `ask`), as a Procdock window shows it. */
