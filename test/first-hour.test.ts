@@ -152,6 +152,22 @@ describe('the data dir and unexpected errors', () => {
     expect(corrupt.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('answers --help and the list commands from its small entry as the full CLI would, and hands it what it does not know', async () => {
+    const home = freshHome();
+    const help = await cli(home, ['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe((await cli(home, ['help'])).stdout);
+    expect(help.stdout).toMatch(/^Usage: procdock \[options\] \[command\]\n[\s\S]*\n {2}calls \[options\] +the call log/);
+    expect(JSON.parse((await cli(home, ['calls', '--json', '--limit=3'])).stdout)).toEqual([]);
+    expect(JSON.parse((await cli(home, ['servers', '--resource', 'default', '--json'])).stdout)).toEqual([]);
+    const bad = await cli(home, ['calls', '--limit', '0']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("option '--limit <n>' argument '0' is invalid");
+    const unknown = await cli(home, ['apps', '--verbose']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown option '--verbose'");
+  });
+
   it('prints one line and the log file for an unexpected error; the trace is in the log', async () => {
     const home = freshHome();
     mkdirSync(join(home, 'secret.key'), { recursive: true });

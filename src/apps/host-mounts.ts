@@ -1,9 +1,12 @@
 import { realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { HostMount } from '../sandbox/sandbox.js';
 import { AppError } from '../shared/errors.js';
+import { within } from './describe-mount.js';
 import { containerPathSchema } from './server-settings.js';
+
+export { describeMount } from './describe-mount.js';
 
 /** Host folders no server is ever given, nor anything inside them. */
 const systemFolders = [
@@ -60,18 +63,6 @@ export function checkMount(mount: HostMount, dataDir: string, env: NodeJS.Proces
   return { host_path: host, container_path: mount.container_path, read_write: mount.read_write };
 }
 
-/** "reads ~/notes" or "writes ~/notes": how a mount is shown wherever its server is. */
-export function describeMount(mount: HostMount): string {
-  const home = homedir();
-  const shown = within(mount.host_path, home) ? `~${mount.host_path.slice(home.length)}` : mount.host_path;
-  return `${mount.read_write ? 'writes' : 'reads'} ${shown} at ${mount.container_path}`;
-}
-
-/** Whether `path` is `folder` or inside it. */
-function within(path: string, folder: string): boolean {
-  const rel = relative(folder, path);
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
 
 function realpathOrSelf(path: string): string {
   try {

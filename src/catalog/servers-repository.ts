@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
+import { defaultServerSettings, type ServerSettings } from '../apps/server-defaults.js';
 import type { PrimitivesStatus, RefusedName, ServerStatus } from '../shared/api.js';
 import { nowIso, type Db } from './database.js';
 import { digestOf, pinnedPart } from './digest.js';

@@ -1,58 +1,18 @@
 import type { Command } from 'commander';
-import type { AppChange, AppView, ServerView } from '../shared/api.js';
-import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, reads, withProgress } from './cli-kit.js';
-import { ms, table } from './format.js';
+import type { AppChange } from '../shared/api.js';
+import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, withProgress } from './cli-kit.js';
+import { ms } from './format.js';
+import { describeApp, describeServers, failed, listCommands } from './list-commands.js';
 import { AppError } from '../shared/errors.js';
-
-function failed(app: AppView): boolean {
-  return app.build_status === 'error' || app.servers.some((s) => s.primitives_status === 'error');
-}
-
-export function describeApp(app: AppView): string {
-  const lines = [`${app.name}  ${app.path}${app.image ? `  (${app.image})` : ''}`];
-  if (app.build_error) lines.push(`  build failed: ${app.build_error}`);
-  for (const s of app.servers) {
-    const tools = `${s.tools} tool${s.tools === 1 ? '' : 's'}`;
-    lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${tools}]`);
-    if (s.loosened) lines.push(`    procdock.json loosens its sandbox: ${s.loosened.join('; ')}`);
-  }
-  for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);
-  lines.push(`  attached to: ${app.resources.join(', ') || 'no resource'}`);
-  return lines.join('\n');
-}
 
 /** What re-reading apps' Procfiles and procdock.json changed, one line each. */
 function describeChanges(changes: AppChange[] | undefined): string[] {
   return (changes ?? []).map((change) => `${change.app}/${change.process}: ${change.what}`);
 }
 
-export function describeServers(servers: ServerView[]): string {
-  if (servers.length === 0) return 'No servers. Register an app with: procdock apps:add PATH';
-  return servers
-    .map((s) => {
-      const head = `${s.app_name}/${s.process_type}  ${s.server_status}, ${s.primitives_status}${s.primitives_error ? `: ${s.primitives_error}` : ''}`;
-      const state = [
-        s.lifetime === 'session' ? '  keeps state: one container per client session' : '  starts fresh at every call',
-        ...s.volumes.map((path) => `  volume ${path}: kept across calls`),
-        ...s.mounts.map((m) => `  ${m.description}`),
-        ...(s.refused ?? []).map((r) => `  refused ${r.kind} "${r.name}": ${r.reason}`),
-        ...(s.loosened ? [`  procdock.json loosens its sandbox: ${s.loosened.join('; ')}`] : []),
-      ];
-      const waits = (t: ServerView['tools'][number]) => (t.pin === 'changed' || t.pin === 'new' ? `  [${t.pin}: waits for procdock tools:approve]` : '');
-      const tools = s.tools.map((t) => `  ${t.name}${waits(t)}${t.description ? `  ${t.description.split('\n')[0]?.slice(0, 70)}` : ''}`);
-      return [head, ...state, ...tools].join('\n');
-    })
-    .join('\n\n');
-}
-
 /** apps, servers, sync, call, calls and config: the commands about apps and their servers. */
 export function registerAppCommands(program: Command): void {
-  dataCommand(program, 'apps', 'list the registered apps').action((o: { json?: boolean }) =>
-    reads(async (h) => {
-      const apps = await h.run('apps.list', {});
-      print(!!o.json, apps, () => (apps.length ? apps.map(describeApp).join('\n\n') : 'No apps. Add one with: procdock apps:add PATH'));
-    }),
-  );
+  dataCommand(program, 'apps', 'list the registered apps').action(listCommands.apps);
 
   dataCommand(program, 'apps:add <path>', 'register a Procfile app, build its image and sync its MCP servers')
     .option('--name <name>', 'app name (default: the folder name)')
@@ -91,12 +51,7 @@ export function registerAppCommands(program: Command): void {
 
   dataCommand(program, 'servers', 'list MCP servers with their tools (the GET /v1/mcp/servers array)')
     .option('--resource <resource>', 'only the servers attached to this resource')
-    .action((o: { json?: boolean; resource?: string }) =>
-      reads(async (h) => {
-        const servers = await h.run('servers.list', { resource: o.resource });
-        print(!!o.json, servers, () => describeServers(servers));
-      }),
-    );
+    .action(listCommands.servers);
 
   for (const verb of ['start', 'stop'] as const) {
     const what = verb === 'start' ? 'start a server: calls run, its warm pool is kept' : 'stop a server: calls are refused, its warm pool drained';
@@ -137,28 +92,7 @@ export function registerAppCommands(program: Command): void {
 
   dataCommand(program, 'calls', 'the call log, newest first, with timings')
     .option('--limit <n>', 'how many', positiveInt, 20)
-    .action((o: { json?: boolean; limit: number }) =>
-      reads(async (h) => {
-        const calls = await h.run('calls.list', { limit: o.limit });
-        print(!!o.json, calls, () =>
-          table(
-            ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'START', 'INIT', 'RUN', 'SANDBOX', 'DECISION'],
-            calls.map((c) => [
-              c.started_at.replace('T', ' ').slice(0, 19),
-              c.tool,
-              `${c.app_name}/${c.process_type}`,
-              c.status,
-              ms(c.timings?.total_ms),
-              ms(c.timings?.start_ms),
-              ms(c.timings?.init_ms),
-              ms(c.timings?.run_ms),
-              `${c.sandbox}${c.warm ? ' warm' : ''}`,
-              c.decision ?? '',
-            ]),
-          ),
-        );
-      }),
-    );
+    .action(listCommands.calls);
 
   const printConfig = (json: boolean, config: { app: string; vars: Record<string, string> }) =>
     print(json, config, () => {

@@ -1,13 +1,9 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError } from '../shared/errors.js';
-import type { ReadOperations } from './catalog-reader.js';
-import { withOperations, withReadOperations, type CliOperations } from './session.js';
+import { withOperations, type CliOperations } from './session.js';
 
-/** Prints data: JSON with `--json`, else the human rendering. */
-export function print(json: boolean, data: unknown, human: () => string): void {
-  process.stdout.write(`${json ? JSON.stringify(data, null, 2) : human()}\n`);
-}
+export { print } from './list-commands.js';
 
 /** Adds a data command to `program`: it takes `--json`. */
 export function dataCommand(program: Command, spec: string, description: string): Command {
@@ -19,10 +15,6 @@ export function ops<T>(work: (ops: CliOperations) => Promise<T>): Promise<T> {
   return withOperations((o) => work(o));
 }
 
-/** Runs `work` that only reads, against the running hub or straight from the catalog. */
-export function reads<T>(work: (ops: ReadOperations) => Promise<T>): Promise<T> {
-  return withReadOperations(work);
-}
 
 /** Runs long work on an app while drawing its build progress. */
 export async function withProgress<T>(h: CliOperations, quiet: boolean, work: () => Promise<T>): Promise<T> {

@@ -1,7 +1,6 @@
 import { Command } from 'commander';
-import { logUnexpected, resolveDataDir } from '../hub/data-dir.js';
-import { isAppError } from '../shared/errors.js';
 import { registerAppCommands } from './apps-commands.js';
+import { describeFailure } from './failure.js';
 import { registerHubCommands } from './hub-commands.js';
 import { registerKeyCommands } from './keys-commands.js';
 import { registerModelCommands } from './models-commands.js';
@@ -13,7 +12,7 @@ import { registerTrustCommands } from './trust-commands.js';
  * what it needs (the hub, the MCP SDK, dockerode, the model SDKs) when it runs, so `--help` and the
  * list commands answer at once.
  */
-function buildProgram(): Command {
+export function buildProgram(): Command {
   const program = new Command('procdock')
     .description('A personal MCP hub: Procfile MCP servers, one throwaway sandbox per tool call, one toolkit URL.')
     .version('0.1.0')
@@ -57,12 +56,4 @@ export async function main(argv: string[]): Promise<void> {
     }
     fail(error);
   }
-}
-
-function describeFailure(error: unknown, command: string): string {
-  if (isAppError(error)) return error.message;
-  // Only the command's name is logged: its arguments may hold secrets (config:set KEY=VALUE).
-  const file = logUnexpected(resolveDataDir(), `procdock ${command} failed`, error);
-  const message = error instanceof Error ? error.message : String(error);
-  return `unexpected error: ${message.split('\n')[0]} (the trace is in ${file})`;
 }

@@ -3,7 +3,6 @@ import { isAlive, readHubFile } from '../hub/hub-file.js';
 import { ensureDataDir, resolveDataDir } from '../hub/data-dir.js';
 import type { Operations } from '../shared/operations.js';
 import type { ReadOperations } from './catalog-reader.js';
-import { HubClient } from './hub-client.js';
 
 /** Operations that also report the progress of long work. */
 export interface CliOperations extends Operations {
@@ -23,7 +22,7 @@ export function runningHub(dataDir = resolveDataDir()): { url: string; token: st
 export async function withOperations<T>(work: (ops: CliOperations, via: 'hub' | 'direct') => Promise<T>): Promise<T> {
   const dataDir = ensureDataDir(resolveDataDir());
   const running = runningHub(dataDir);
-  if (running) return work(new HubClient(running.url, running.token), 'hub');
+  if (running) return work(await hubClient(running), 'hub');
   const { Hub } = await import('../hub/hub.js');
   const hub = new Hub({ dataDir });
   try {
@@ -40,7 +39,13 @@ export async function withOperations<T>(work: (ops: CliOperations, via: 'hub' | 
 export async function withReadOperations<T>(work: (ops: ReadOperations) => Promise<T>): Promise<T> {
   const dataDir = ensureDataDir(resolveDataDir());
   const running = runningHub(dataDir);
-  if (running) return work(new HubClient(running.url, running.token));
+  if (running) return work(await hubClient(running));
   const { withCatalogReader } = await import('./catalog-reader.js');
   return withCatalogReader(dataDir, work);
+}
+
+/** The running hub's client; node:http loads only when there is a hub to ask. */
+async function hubClient(running: { url: string; token: string }): Promise<CliOperations> {
+  const { HubClient } = await import('./hub-client.js');
+  return new HubClient(running.url, running.token);
 }

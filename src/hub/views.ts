@@ -1,5 +1,5 @@
-import { describeMount } from '../apps/host-mounts.js';
-import { loosenedSettings } from '../apps/server-settings.js';
+import { describeMount } from '../apps/describe-mount.js';
+import { loosenedSettings } from '../apps/server-defaults.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { MountRow } from '../catalog/mounts-repository.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
