@@ -139,6 +139,10 @@ export class Hub implements Operations {
       this.gate,
     );
     this.oneOffs = new OneOffRunner(this.catalog, sandbox, limiter, changed);
+    // Before any other follower hears of a change, names resolve anew.
+    this.events.on('change', (what?: 'calls') => {
+      if (what !== 'calls') this.runner.forgetResolved();
+    });
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
   }

@@ -79,8 +79,28 @@ export class ToolRunner {
     });
   }
 
+  /**
+   * What names resolved to since the catalog last changed: a warm call should not pay for reading
+   * every tool of the resource (1.3 ms a call on 2 cores). Only successes are kept.
+   */
+  private readonly resolved = new Map<string, ResolvedTool>();
+
+  /** Forgets what names resolved to: the hub calls it on every change but the call log's. */
+  forgetResolved(): void {
+    this.resolved.clear();
+  }
+
   /** The tool a name stands for among the resource's started servers, as its toolkit names them. */
   resolve(resourceName: string, wanted: string): ResolvedTool {
+    const key = `${resourceName}\n${wanted}`;
+    const known = this.resolved.get(key);
+    if (known) return known;
+    const found = this.resolveNow(resourceName, wanted);
+    this.resolved.set(key, found);
+    return found;
+  }
+
+  private resolveNow(resourceName: string, wanted: string): ResolvedTool {
     const resource = this.catalog.models.findByName(resourceName);
     if (!resource) throw new AppError('not_found', `no model resource named "${resourceName}": see procdock models`);
     const servers = this.catalog.servers.listByResource(resource.id);
