@@ -11,9 +11,9 @@ const message = { message: 'bench' };
 const everything = 'node_modules/@modelcontextprotocol/server-everything/dist/index.js';
 
 /** An MCP client connected over stdio to `command`; the caller closes it. */
-async function stdioClient(command, args) {
+async function stdioClient(command, args, env) {
   const client = new Client({ name: 'bench', version: '1' }, { capabilities: {} });
-  await client.connect(new StdioClientTransport({ command, args, stderr: 'ignore' }));
+  await client.connect(new StdioClientTransport({ command, args, stderr: 'ignore', ...(env ? { env } : {}) }));
   return client;
 }
 
@@ -33,20 +33,26 @@ export async function direct(root, rounds) {
   return path('(a) direct stdio session', samples);
 }
 
-/** (b) A fresh `docker run -i` of the same image per call: start, initialize, call, stop. */
+/**
+ * (b) A fresh `docker run -i` of the same image per call: start, initialize, call, stop. Against
+ * Podman the baseline is its own CLI (`PROCDOCK_BENCH_RUN_CLI=podman`): the docker CLI cannot attach
+ * through Podman's compatible socket.
+ */
 export async function dockerRun(image, rounds) {
+  const cli = process.env.PROCDOCK_BENCH_RUN_CLI ?? 'docker';
   const args = ['run', '-i', '--rm', '--network', 'none', image, 'node', everything, 'stdio'];
   const samples = [];
   for (let i = 0; i < rounds; i++) {
     samples.push(
       await time(async () => {
-        const client = await stdioClient('docker', args);
+        // The engine's CLI gets the whole environment: DOCKER_HOST, DOCKER_CONTEXT, CONTAINERS_CONF.
+        const client = await stdioClient(cli, args, process.env);
         await client.callTool({ name: 'echo', arguments: message });
         await client.close();
       }),
     );
   }
-  return path('(b) docker run -i per call', samples);
+  return path(`(b) ${cli} run -i per call`, samples);
 }
 
 /** One call through the hub, as `procdock call` or the toolkit makes it; says whether it ran warm. */

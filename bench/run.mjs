@@ -72,7 +72,7 @@ async function callPathSections(results, options, docker) {
     const has = (section) => options.only.includes(section);
     if (has('docker')) {
       results.paths['docker-run'] = await dockerRun(fixture.app.image, Math.min(options.rounds, 15));
-      log(`(b) docker run -i per call    ${fmt(results.paths['docker-run'])}`);
+      log(`${results.paths['docker-run'].label.padEnd(30)}${fmt(results.paths['docker-run'])}`);
     }
     if (has('cold')) results.paths.cold = await coldCalls(fixture, options);
     if (['warm', 'burst', 'toolkit', 'churn'].some(has)) await warmSections(results, options, fixture, has);

@@ -84,10 +84,19 @@ export class ToolRunner {
    * every tool of the resource (1.3 ms a call on 2 cores). Only successes are kept.
    */
   private readonly resolved = new Map<string, ResolvedTool>();
+  /** Each app's config var values, kept out of the call log: unsealed once per change, not per call. */
+  private readonly secrets = new Map<string, string[]>();
 
-  /** Forgets what names resolved to: the hub calls it on every change but the call log's. */
-  forgetResolved(): void {
+  /** Forgets what it read of the catalog: the hub calls it on every change but the call log's. */
+  forgetCatalog(): void {
     this.resolved.clear();
+    this.secrets.clear();
+  }
+
+  private secretsOf(appId: string): string[] {
+    let values = this.secrets.get(appId);
+    if (!values) this.secrets.set(appId, (values = Object.values(this.catalog.config.get(appId))));
+    return values;
   }
 
   /** The tool a name stands for among the resource's started servers, as its toolkit names them. */
@@ -135,7 +144,7 @@ export class ToolRunner {
     const { server, tool } = request.resolved ?? this.resolve(request.resourceName, request.tool);
     const id = randomUUID();
     const sandbox = this.sandbox();
-    const secrets = Object.values(this.catalog.config.get(server.app_id));
+    const secrets = this.secretsOf(server.app_id);
     this.catalog.calls.start({
       secrets,
       id,
