@@ -153,6 +153,9 @@ describe.skipIf(!docker)('trust: pinned definitions and approval policies', () =
   });
 
   it('denies by policy, and asks for every tool not annotated read-only under policy:default ask', async () => {
+    // The hub reads a tool's policy once per change: a call allowed a moment ago does not outlive a deny.
+    expect((await cli(home, ['policy:set', 'versioned', 'mcp-versioned/send', 'allow'])).code).toBe(0);
+    expect((await cli(home, ['call', 'send', '--args', '{"to":"x","token":"t"}'])).code).toBe(0);
     expect((await cli(home, ['policy:set', 'versioned', 'mcp-versioned/send', 'deny'])).code).toBe(0);
     const denied = await cli(home, ['call', 'send', '--args', '{"to":"x","token":"t"}']);
     expect(denied.code).toBe(1);

@@ -17,7 +17,7 @@ export function openDatabase(dataDir: string): Db {
   chmodSync(file, 0o600);
   let db: Db | undefined;
   try {
-    db = new Database(file);
+    db = cacheStatements(new Database(file));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -38,6 +38,21 @@ export function openDatabase(dataDir: string): Db {
     }
     throw error;
   }
+}
+
+/**
+ * Prepares each SQL text once: the repositories ask for their statements at every use, and
+ * compiling one again costs more than running it (a warm tool call asks for eight).
+ */
+function cacheStatements(db: Db): Db {
+  const prepare = db.prepare.bind(db);
+  const statements = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = prepare(sql)));
+    return statement;
+  }) as Db['prepare'];
+  return db;
 }
 
 function migrate(db: Db): void {

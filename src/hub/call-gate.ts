@@ -32,6 +32,8 @@ export const defaultGateOptions: GateOptions = { approvalTimeoutMs: 120_000, rem
 export class CallGate {
   /** Digests of calls allowed "for a while", with when that ends. */
   private readonly remembered = new Map<string, number>();
+  /** The policy of each tool a call named since the catalog last changed: read once, not at every call. */
+  private readonly policies = new Map<string, { policy: Policy; why: 'its policy' | 'read-only' | 'the default' }>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -48,9 +50,23 @@ export class CallGate {
     return { policy: this.catalog.trust.defaultPolicy(), why: 'the default' };
   }
 
+  /** Forgets the policies it read: the hub calls it on every change but the call log's. */
+  forgetCatalog(): void {
+    this.policies.clear();
+  }
+
+  private currentPolicy(server: ServerRow, tool: string): { policy: Policy; why: 'its policy' | 'read-only' | 'the default' } {
+    const key = `${server.id}\n${tool}`;
+    let found = this.policies.get(key);
+    if (!found) {
+      const definition = this.catalog.servers.tools(server.id).find((t) => t.name === tool);
+      this.policies.set(key, (found = this.policyOf(server, definition, tool)));
+    }
+    return found;
+  }
+
   async decide(server: ServerRow, tool: string, args: Record<string, unknown>, caller: { relay?: CallRelay; label: string; signal?: AbortSignal }): Promise<GateDecision> {
-    const definition = this.catalog.servers.tools(server.id).find((t) => t.name === tool);
-    const { policy, why } = this.policyOf(server, definition, tool);
+    const { policy, why } = this.currentPolicy(server, tool);
     const name = `${server.app_name}/${server.process_type}/${tool}`;
     const change = `procdock policy:set ${server.app_name} ${server.process_type}/${tool} allow`;
     if (policy === 'allow') return { allowed: true, decision: why === 'its policy' ? 'allowed by policy' : why === 'read-only' ? 'allowed: read-only' : 'allowed by default' };

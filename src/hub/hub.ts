@@ -139,9 +139,12 @@ export class Hub implements Operations {
       this.gate,
     );
     this.oneOffs = new OneOffRunner(this.catalog, sandbox, limiter, changed);
-    // Before any other follower hears of a change, the runner reads the catalog anew.
+    // Before any other follower hears of a change, the runner and the gate read the catalog anew.
     this.events.on('change', (what?: 'calls') => {
-      if (what !== 'calls') this.runner.forgetCatalog();
+      if (what !== 'calls') {
+        this.runner.forgetCatalog();
+        this.gate.forgetCatalog();
+      }
     });
     this.ensureDefaultResource();
     this.handlers = this.createHandlers();
