@@ -196,4 +196,26 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     const calls = (await hub.run('calls.list', { limit: 17 })) as CallRecordView[];
     expect(calls.every((c) => c.status === 'ok')).toBe(true);
   });
+
+  it('never sweeps a container that is still being launched, however often the sweep runs', async () => {
+    // The engine lists a new container before the hub has its id: a sweep in that moment took it,
+    // and the call failed with "container is marked for removal and cannot be started".
+    const busyHome = tempDir();
+    const busy = new Hub({ dataDir: busyHome, sandbox: new DockerSandbox({ dataDir: busyHome, baseImages, sweepIntervalMs: 15 }), initTimeoutMs: 10_000 });
+    try {
+      await busy.start();
+      await busy.run('apps.add', { path: makeFixtureApp('mcp-probe: node probe.mjs\n', ['probe.mjs'], {}, 'swept') });
+      const failures: string[] = [];
+      for (let round = 0; round < 4; round++) {
+        const burst = await Promise.all(Array.from({ length: 8 }, () => busy.run('call', { tool: 'slow', args: { ms: 1 } })));
+        failures.push(...burst.filter((b) => text(b.result) !== 'done').map((b) => text(b.result)));
+      }
+      expect(failures).toEqual([]);
+      await busy.runner.drain();
+      expect(await containersOf(docker!, homeLabel(busyHome))).toEqual([]);
+    } finally {
+      await busy.run('apps.remove', { name: 'swept' }).catch(() => undefined);
+      await busy.close();
+    }
+  });
 });

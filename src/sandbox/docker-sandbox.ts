@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
@@ -41,6 +41,11 @@ export class DockerSandbox implements Sandbox {
   private endpoint: EngineEndpoint | undefined;
   private readonly home: string;
   private readonly live = new Map<string, ContainerProcess>();
+  /**
+   * Launches whose container the engine may have made before the hub heard its id: each container
+   * carries its launch's label, so the sweep does not take one that is about to start.
+   */
+  private readonly launching = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DockerSandboxOptions) {
@@ -149,12 +154,16 @@ export class DockerSandbox implements Sandbox {
     const { docker, volumes } = await this.engine();
     await this.checkLimits(spec);
     let container: Docker.Container;
+    const launch = randomUUID();
+    this.launching.add(launch);
     try {
       const user = containerUser(spec);
-      container = await docker.createContainer(this.containerSpec(spec, user, await volumes.mounts(spec, user)));
+      container = await docker.createContainer(this.containerSpec(spec, user, await volumes.mounts(spec, user), launch));
     } catch (error) {
       if (isEngineDown(error)) throw engineError(error, this.endpoint);
       throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}${initHint(error)}`);
+    } finally {
+      this.launching.delete(launch);
     }
     const proc = new ContainerProcess(container, spec.app.name, () => this.live.delete(container.id));
     this.live.set(container.id, proc);
@@ -205,23 +214,27 @@ export class DockerSandbox implements Sandbox {
     engine?.connection.close();
   }
 
-  /** Removes this hub's containers that no live process owns: leftovers of a killed hub, or of a crash. */
+  /**
+   * Removes this hub's containers that no live process owns: leftovers of a killed hub, or of a
+   * crash. A container still being launched is not a leftover, though the engine lists it before
+   * the hub has its id.
+   */
   async sweep(): Promise<number> {
-    return this.removeContainers([], (id) => !this.live.has(id));
+    return this.removeContainers([], (c) => !this.live.has(c.Id) && !this.launching.has(c.Labels?.['procdock.launch'] ?? ''));
   }
 
-  private async removeContainers(labels: string[], keep: (id: string) => boolean = () => true): Promise<number> {
+  private async removeContainers(labels: string[], doom: (container: Docker.ContainerInfo) => boolean = () => true): Promise<number> {
     const { docker } = await this.engine();
     const found = await docker.listContainers({
       all: true,
       filters: { label: ['procdock.managed=true', `procdock.home=${this.home}`, ...labels] },
     });
-    const doomed = found.filter((c) => keep(c.Id));
+    const doomed = found.filter(doom);
     await Promise.all(doomed.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)));
     return doomed.length;
   }
 
-  private containerSpec(spec: ServerLaunch, user: string, volumes: Docker.MountSettings[]): Docker.ContainerCreateOptions {
+  private containerSpec(spec: ServerLaunch, user: string, volumes: Docker.MountSettings[], launch: string): Docker.ContainerCreateOptions {
     const { settings } = spec;
     const memory = settings.memory_mb * 1024 * 1024;
     const binds = (spec.mounts ?? []).map(
@@ -245,6 +258,7 @@ export class DockerSandbox implements Sandbox {
         'procdock.app': spec.app.name,
         'procdock.server': `${spec.app.name}/${spec.processType}`,
         'procdock.call': spec.callId ?? spec.purpose,
+        'procdock.launch': launch,
       },
       HostConfig: {
         NetworkMode: settings.network,
