@@ -319,6 +319,12 @@ export class ToolRunner {
       how.onLaunched(warm.proc);
       return { ...warm, warm: true };
     }
+    // None ready: one already starting comes up sooner than a fresh one. It was not warm when asked for.
+    const coming = await this.pools?.next(server, how.signal);
+    if (coming) {
+      how.onLaunched(coming.proc);
+      return { ...coming, warm: false };
+    }
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, how.purpose, how.callId), how.signal);
     how.onLaunched(proc);
     try {

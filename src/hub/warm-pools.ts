@@ -84,6 +84,13 @@ export class WarmPools {
     return warm;
   }
 
+  /** For a call `take()` had nothing for: the next warm session still starting, if one is not promised yet. */
+  next(server: ServerRow, signal: AbortSignal): Promise<WarmSession | undefined> | undefined {
+    const entry = this.pools.get(server.id);
+    if (!entry || entry.pool.key !== keyOf(this.catalog, server)) return undefined;
+    return entry.pool.next(signal);
+  }
+
   /** Starts, keeps or drains pools to match the catalog. */
   refresh(): void {
     if (this.closed) return;

@@ -52,6 +52,8 @@ export class WarmPool {
   private readonly openings = new Set<AbortController>();
   private retryTimer: NodeJS.Timeout | undefined;
   private averageOpenMs: number | undefined;
+  /** Calls waiting for a session still starting, oldest first: each gets the next one that comes up. */
+  private readonly waiters: ((warm: WarmSession | undefined) => void)[] = [];
 
   constructor(private readonly options: WarmPoolOptions) {
     this.key = options.key;
@@ -88,11 +90,38 @@ export class WarmPool {
     return warm;
   }
 
+  /**
+   * For a call that found no session ready: the next one of those already starting, which comes up
+   * sooner than a container started for the call would (it began earlier). The pool starts one more
+   * in its place at once, as it would beside a call that started its own: sessions promised to
+   * waiting calls do not count toward the target. Undefined when every starting session is promised
+   * to an earlier call; it settles undefined if the one it waits for fails, the pool is drained, or
+   * `signal` fires. The session is the caller's, as from `take()`.
+   */
+  next(signal: AbortSignal): Promise<WarmSession | undefined> | undefined {
+    if (this.drained || signal.aborted || this.starting.size <= this.waiters.length) return undefined;
+    const promised = new Promise<WarmSession | undefined>((resolve) => {
+      const waiter = (warm: WarmSession | undefined) => {
+        signal.removeEventListener('abort', gaveUp);
+        resolve(warm);
+      };
+      const gaveUp = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index !== -1) this.waiters.splice(index, 1);
+        resolve(undefined);
+      };
+      signal.addEventListener('abort', gaveUp, { once: true });
+      this.waiters.push(waiter);
+    });
+    this.fill(this.target, true);
+    return promised;
+  }
+
   /** Grows or shrinks the pool; a smaller target disposes the sessions past it at once. */
   setTarget(target: number): void {
     this.target = target;
     let trimmed = false;
-    while (this.size > target && this.ready.length > 0) {
+    while (this.size - this.waiters.length > target && this.ready.length > 0) {
       void dispose(this.ready.shift()!);
       trimmed = true;
     }
@@ -107,7 +136,7 @@ export class WarmPool {
    */
   fill(upTo = this.target, now = false): void {
     if (this.owed > 0 && !now) return;
-    const limit = Math.min(upTo, this.target);
+    const limit = Math.min(upTo, this.target) + this.waiters.length;
     while (!this.drained && !this.retryTimer && this.size < limit && this.options.budget.admit(this.memoryMb)) {
       this.startOne();
     }
@@ -119,6 +148,7 @@ export class WarmPool {
     for (const opening of this.openings) opening.abort();
     clearTimeout(this.retryTimer);
     const waiting = this.ready.splice(0);
+    for (const waiter of this.waiters.splice(0)) waiter(undefined);
     this.options.budget.freed();
     await Promise.all([...waiting.map(dispose), ...this.starting]);
   }
@@ -134,12 +164,17 @@ export class WarmPool {
         if (this.drained) return dispose(warm);
         const took = performance.now() - began;
         this.averageOpenMs = this.averageOpenMs === undefined ? took : 0.7 * this.averageOpenMs + 0.3 * took;
+        // Its replacement started when the call began to wait.
+        const waiter = this.waiters.shift();
+        if (waiter) return waiter(warm);
         this.ready.push(warm);
         void warm.proc.exited.then(() => this.drop(warm));
       },
       (error: unknown) => {
         this.starting.delete(opening);
         this.options.budget.freed();
+        // The call that waited for this one starts a container of its own.
+        this.waiters.shift()?.(undefined);
         if (this.drained) return;
         this.options.onError?.(error);
         // Back off: a server that cannot start should not be restarted in a tight loop.
