@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { path, sleep, time } from './stats.mjs';
+import { path, sleep, stats, time } from './stats.mjs';
 
 const message = { message: 'bench' };
 const everything = 'node_modules/@modelcontextprotocol/server-everything/dist/index.js';
@@ -56,23 +56,29 @@ export async function dockerRun(image, rounds) {
 }
 
 /** One call through the hub, as `procdock call` or the toolkit makes it; says whether it ran warm. */
-async function hubCall(hub) {
+async function hubCall(hub, phases) {
   const outcome = await hub.run('call', { tool: 'echo', args: message });
   if (outcome.result.isError) throw new Error(`the bench call failed: ${JSON.stringify(outcome.result)}`);
+  if (phases && outcome.call.timings) for (const phase of Object.keys(phases)) phases[phase].push(outcome.call.timings[`${phase}_ms`]);
   return outcome.call.warm === true;
 }
 
-/** (c) or (d): calls one after another, `spacingMs` apart; counts how many ran warm. */
+/**
+ * (c) or (d): calls one after another, `spacingMs` apart; counts how many ran warm, and keeps the
+ * call log's phases of each (container start, server initialize, the tool's run) as their p50s.
+ */
 export async function hubCalls(label, hub, count, spacingMs) {
   const samples = [];
+  const phases = { start: [], init: [], run: [] };
   let warm = 0;
   for (let i = 0; i < count; i++) {
     let ranWarm = false;
-    samples.push(await time(async () => (ranWarm = await hubCall(hub))));
+    samples.push(await time(async () => (ranWarm = await hubCall(hub, phases))));
     if (ranWarm) warm++;
     if (spacingMs) await sleep(spacingMs);
   }
-  return path(label, samples, { warm });
+  const phaseP50 = Object.fromEntries(Object.entries(phases).map(([phase, values]) => [phase, stats(values).p50]));
+  return path(label, samples, { warm, phases: phaseP50 });
 }
 
 /** (e) `count` bursts of `size` concurrent calls, `spacingMs` apart; each call is a sample. */

@@ -12,6 +12,7 @@ export function figuresOf(results) {
     add(`${key}.p50`, `${p.label} p50`, 'ms', p.p50);
     add(`${key}.p95`, `${p.label} p95`, 'ms', p.p95);
     if (p.warm !== undefined) add(`${key}.warm`, `${p.label}: share served warm`, '%', (100 * p.warm) / p.n);
+    for (const [phase, value] of Object.entries(p.phases ?? {})) add(`${key}.${phase}`, `${p.label}: ${phase} phase p50`, 'ms', value);
   }
   for (const [key, value] of Object.entries(overheads(paths))) add(`${key}.overhead`, `${paths[key].label}: p50 over (a)`, 'ms', value);
   add('cold.x-docker-run', '(c) cold / (b) docker run at p50', '×', paths.cold?.p50 / paths['docker-run']?.p50);
@@ -31,7 +32,7 @@ export function figuresOf(results) {
 /** p50 of each warm path minus the direct session's p50, in ms. */
 export function overheads(paths) {
   const floor = paths.direct?.p50;
-  const warmPaths = ['warm', 'burst', 'toolkit-http-call', 'toolkit-sse-call'].filter((k) => paths[k]);
+  const warmPaths = ['warm', 'burst', 'toolkit-http-call-wire', 'toolkit-http-call', 'toolkit-sse-call'].filter((k) => paths[k]);
   return Object.fromEntries(warmPaths.map((k) => [k, paths[k].p50 - floor]).filter(([, v]) => Number.isFinite(v)));
 }
 
@@ -55,7 +56,7 @@ export function targetsOf(results) {
     target('Churn of 500 calls', (paths.churn?.seconds * 500) / churnCalls, 's', 120, churnCalls === 500 ? 'wall time' : churnCalls && `scaled from ${churnCalls} calls`),
     target('Containers left behind', after?.containers, '', 0, 'label procdock.home of this run'),
     target('Volumes left behind', after?.volumes, '', 0, 'label procdock.managed=true'),
-    target('Hub RSS after the churn', after?.rssMiB, 'MiB', 100, 'hub and bench in one process'),
+    target('Hub RSS after the churn', after?.rssMiB, 'MiB', 100, 'a process holding the hub and the churn loop'),
   ];
   for (const state of ['no-hub', 'hub']) {
     for (const command of ['help', 'apps', 'servers', 'calls']) {

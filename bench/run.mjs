@@ -2,18 +2,19 @@
 // start-up against `node -e 0`; what a churn leaves behind. Prints the figures, judges them
 // against the SPEC's targets, and writes bench/results/latest.json (and a timestamped copy) and
 // bench/results/report.html. Options: see bench/options.mjs (`npm run bench -- --help`).
+import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
-import { bursts, churn, direct, dockerRun, hubCalls } from './call-paths.mjs';
+import { bursts, direct, dockerRun, hubCalls } from './call-paths.mjs';
 import { cliBench } from './cli-startup.mjs';
 import { compareFigures, printComparison, readPrevious, show } from './compare.mjs';
 import { figuresOf, overheads, targetsOf } from './figures.mjs';
 import { loadAverage, machineInfo } from './machine.mjs';
 import { parseOptions } from './options.mjs';
 import { reportHtml } from './report.mjs';
-import { fmt, sleep } from './stats.mjs';
+import { fmt, ms, sleep } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (...a) => console.log(...a);
@@ -75,7 +76,15 @@ async function callPathSections(results, options, docker) {
       log(`${results.paths['docker-run'].label.padEnd(30)}${fmt(results.paths['docker-run'])}`);
     }
     if (has('cold')) results.paths.cold = await coldCalls(fixture, options);
-    if (['warm', 'burst', 'toolkit', 'churn'].some(has)) await warmSections(results, options, fixture, has);
+    if (['warm', 'burst', 'toolkit'].some(has)) await warmSections(results, options, fixture, has);
+    if (has('churn')) {
+      const { path, rssMiB } = await churnApart(fixture, options.churn);
+      results.paths.churn = path;
+      results.after = { rssMiB };
+      log(`\nchurn: ${path.n} calls (sequential and bursts of 8) in ${path.seconds.toFixed(1)} s; hub RSS ${rssMiB.toFixed(0)} MiB (a process of its own)`);
+    }
+    results.after = { ...results.after, ...(await fixture.leftovers()) };
+    log(`left behind: ${results.after.containers} containers, ${results.after.volumes} volumes   (target 0)`);
   } finally {
     await fixture.dispose();
   }
@@ -88,17 +97,17 @@ async function coldCalls(fixture, options) {
     await hubCalls('warm-up', hub, 2, 0);
     const cold = await hubCalls('(c) procdock cold', hub, Math.min(options.rounds, 15), 0);
     log(`(c) procdock cold             ${fmt(cold)}`);
+    log(`    its phases at p50: container start ${ms(cold.phases.start)} ms, server initialize ${ms(cold.phases.init)} ms, the tool ${ms(cold.phases.run)} ms`);
     return cold;
   } finally {
     await hub.close();
   }
 }
 
-/** (d), (e), the toolkit and the churn, on one hub with warm pools; then what it left behind. */
+/** (d), (e) and the toolkit, on one hub with warm pools. */
 async function warmSections(results, options, fixture, has) {
   const { paths } = results;
   const hub = fixture.hub({ warmPools: true });
-  let rssMiB;
   try {
     await hub.start();
     await sleep(3000); // the first warm container starts
@@ -115,16 +124,24 @@ async function warmSections(results, options, fixture, has) {
       const { toolkitBench } = await import('./toolkit.mjs');
       Object.assign(paths, await toolkitBench(hub, fixture, options, log));
     }
-    if (has('churn')) {
-      paths.churn = await churn(hub, options.churn);
-      rssMiB = process.memoryUsage().rss / 1024 / 1024;
-    }
   } finally {
     await hub.close();
   }
-  results.after = { ...(await fixture.leftovers()), rssMiB };
-  if (paths.churn) log(`\nchurn: ${paths.churn.n} calls (sequential and bursts of 8) in ${paths.churn.seconds.toFixed(1)} s; hub RSS ${rssMiB.toFixed(0)} MiB`);
-  log(`left behind: ${results.after.containers} containers, ${results.after.volumes} volumes   (target 0)`);
+}
+
+/** The churn on a hub in a child process (bench/churn-child.mjs): its wall time, and that process's RSS after it. */
+function churnApart(fixture, calls) {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(root, 'bench/churn-child.mjs'), [fixture.home, String(calls)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let answer;
+    child.once('message', (message) => (answer = message));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (answer?.error) reject(new Error(`the churn failed: ${answer.error}`));
+      else if (answer) resolve(answer);
+      else reject(new Error(`the churn's process ended with code ${code} before it answered`));
+    });
+  });
 }
 
 function printSummary(results) {

@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sleep, time } from './stats.mjs';
+import { wireRounds } from './wire-client.mjs';
 
 const { url, headers, transport, listRounds, callRounds, spacing } = workerData;
 const transports = {
@@ -29,7 +30,10 @@ try {
     if (result.isError) throw new Error(`the toolkit call failed: ${JSON.stringify(result)}`);
     await sleep(spacing);
   }
-  parentPort.postMessage({ tools, list, calls });
+  await client.close();
+  // Streamable HTTP again with a bare client: the hub's share of the same requests.
+  const wire = transport === 'http' ? await wireRounds(workerData) : undefined;
+  parentPort.postMessage({ tools, list, calls, wire });
 } finally {
   await client.close();
 }

@@ -21,11 +21,18 @@ export async function toolkitBench(hub, fixture, { rounds, spacing }, log) {
   const paths = {};
   try {
     for (const transport of ['http', 'sse']) {
-      const { tools, list, calls } = await runClient({ url, headers, transport, listRounds, callRounds: Math.min(rounds, 20), spacing });
+      const { tools, list, calls, wire } = await runClient({ url, headers, transport, listRounds, callRounds: Math.min(rounds, 20), spacing });
       paths[`toolkit-${transport}-list`] = path(`toolkit ${transport} tools/list`, list, { tools });
       log(`toolkit ${transport.padEnd(4)} tools/list (${tools} tools)   ${fmt(paths[`toolkit-${transport}-list`])}`);
       paths[`toolkit-${transport}-call`] = path(`toolkit ${transport} warm tools/call`, calls);
       log(`toolkit ${transport.padEnd(4)} warm tools/call        ${fmt(paths[`toolkit-${transport}-call`])}`);
+      if (wire) {
+        paths[`toolkit-${transport}-list-wire`] = path(`toolkit ${transport} tools/list, bare client`, wire.list, { tools });
+        paths[`toolkit-${transport}-call-wire`] = path(`toolkit ${transport} warm tools/call, bare client`, wire.calls);
+        log(`  the same with a bare node:http client (no fetch, no validation): the hub's share`);
+        log(`  tools/list (${tools} tools)        ${fmt(paths[`toolkit-${transport}-list-wire`])}`);
+        log(`  warm tools/call                ${fmt(paths[`toolkit-${transport}-call-wire`])}`);
+      }
     }
   } finally {
     await server.close();
