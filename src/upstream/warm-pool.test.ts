@@ -7,11 +7,11 @@ import { WarmPool, type WarmSession } from './warm-pool.js';
 function poolOf(target: number, cap = Infinity) {
   const opens: { session: WarmSession; up: () => void; fail: () => void }[] = [];
   const disposed: WarmSession[] = [];
-  const pool = new WarmPool({
+  const pool: WarmPool = new WarmPool({
     key: 'k',
     target,
     memoryMb: 512,
-    budget: { admit: () => pool.size < cap, freed: () => undefined },
+    budget: { admit: (): boolean => pool.size < cap, freed: () => undefined },
     open: () =>
       new Promise<WarmSession>((resolve, reject) => {
         let exit!: () => void;
