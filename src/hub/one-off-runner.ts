@@ -52,6 +52,8 @@ export class OneOffRunner {
     const id = randomUUID();
     // What the run's environment holds (an app's config vars) stays out of the call log.
     const secrets = Object.values(request.launch.env);
+    // From the moment the log says it started: its timings then place it on the same clock.
+    const clock = new CallClock();
     this.catalog.calls.start({
       secrets,
       id,
@@ -64,7 +66,6 @@ export class OneOffRunner {
       sandbox: this.sandbox().kind,
     });
     this.changed();
-    const clock = new CallClock();
     let proc: SandboxProcess | undefined;
     let result: CallToolResult;
     let error: string | null = null;

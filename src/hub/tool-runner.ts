@@ -145,6 +145,9 @@ export class ToolRunner {
     const id = randomUUID();
     const sandbox = this.sandbox();
     const secrets = this.secretsOf(server.app_id);
+    // From the moment the log says it started: a wait for approval counts as queued, and the
+    // timings place the call on the same clock as the log's start.
+    const clock = new CallClock();
     this.catalog.calls.start({
       secrets,
       id,
@@ -161,8 +164,7 @@ export class ToolRunner {
     const gate = this.gate
       ? await this.gate.decide(server, tool, request.args, { relay: request.relay, label: request.caller ?? 'a client', ...(request.signal ? { signal: request.signal } : {}) })
       : { allowed: true, decision: 'allowed by default' };
-    if (!gate.allowed) return this.refuse(id, gate.decision, gate.message ?? gate.decision, secrets);
-    const clock = new CallClock();
+    if (!gate.allowed) return this.refuse(id, gate.decision, gate.message ?? gate.decision, secrets, clock);
     const run = await this.limiter.run(() => {
       clock.mark('queued');
       return this.execute(server, tool, id, request, clock);
@@ -189,9 +191,8 @@ export class ToolRunner {
   }
 
   /** Ends a call the approval policy did not let run: an `isError` result that says why and how to allow it. */
-  private refuse(id: string, decision: string, message: string, secrets: string[]): CallOutcome {
+  private refuse(id: string, decision: string, message: string, secrets: string[], clock: CallClock): CallOutcome {
     const result = { isError: true, content: [{ type: 'text', text: message }] };
-    const clock = new CallClock();
     clock.markMissing();
     this.catalog.calls.finish(id, { secrets, decision, warm: false, result, error: message, is_error: true, container_id: null, exit_code: null, timings: clock.timings() });
     this.changed();
