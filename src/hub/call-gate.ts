@@ -21,6 +21,9 @@ export interface GateOptions {
   rememberMs: number;
 }
 
+/** The policy that applies to a tool, and why. */
+type AppliedPolicy = { policy: Policy; why: 'its policy' | 'read-only' | 'the default' };
+
 export const defaultGateOptions: GateOptions = { approvalTimeoutMs: 120_000, rememberMs: 10 * 60_000 };
 
 /**
@@ -33,7 +36,7 @@ export class CallGate {
   /** Digests of calls allowed "for a while", with when that ends. */
   private readonly remembered = new Map<string, number>();
   /** The policy of each tool a call named since the catalog last changed: read once, not at every call. */
-  private readonly policies = new Map<string, { policy: Policy; why: 'its policy' | 'read-only' | 'the default' }>();
+  private readonly policies = new Map<string, AppliedPolicy>();
 
   constructor(
     private readonly catalog: Catalog,
@@ -42,7 +45,7 @@ export class CallGate {
   ) {}
 
   /** The policy that applies to a tool of a server, and why. */
-  policyOf(server: ServerRow, definition: ToolDefinition | undefined, tool: string): { policy: Policy; why: 'its policy' | 'read-only' | 'the default' } {
+  policyOf(server: ServerRow, definition: ToolDefinition | undefined, tool: string): AppliedPolicy {
     const own = this.catalog.trust.policy(server.app_id, `${server.process_type}/${tool}`);
     if (own) return { policy: own, why: 'its policy' };
     const annotations = (definition?.annotations ?? {}) as { readOnlyHint?: boolean };
@@ -55,7 +58,7 @@ export class CallGate {
     this.policies.clear();
   }
 
-  private currentPolicy(server: ServerRow, tool: string): { policy: Policy; why: 'its policy' | 'read-only' | 'the default' } {
+  private currentPolicy(server: ServerRow, tool: string): AppliedPolicy {
     const key = `${server.id}\n${tool}`;
     let found = this.policies.get(key);
     if (!found) {
