@@ -1,15 +1,12 @@
 // The churn in a process of its own, holding only a hub and the loop that calls it: its memory
 // afterwards is the hub's, without the bench's other sections (their clients, the toolkit's worker
 // thread, the hubs closed before) in the figure. Started by run.mjs with fork(); answers over IPC.
-import { Hub } from '../dist/hub/hub.js';
-import { DockerSandbox } from '../dist/sandbox/docker-sandbox.js';
 import { churn } from './call-paths.mjs';
-import { baseImage } from './fixture.mjs';
+import { benchHub } from './fixture.mjs';
 import { sleep } from './stats.mjs';
 
 const [home, calls] = [process.argv[2], Number(process.argv[3])];
-const sandbox = new DockerSandbox({ dataDir: home, baseImages: { node: baseImage, python: '', ruby: '', go: '' } });
-const hub = new Hub({ dataDir: home, sandbox, warmPools: true });
+const hub = benchHub(home, { warmPools: true });
 try {
   await hub.start();
   await sleep(3000); // the first warm container starts

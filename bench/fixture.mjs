@@ -10,6 +10,12 @@ import { DockerSandbox } from '../dist/sandbox/docker-sandbox.js';
 
 export const baseImage = process.env.PROCDOCK_BASE_IMAGE_NODE ?? 'procdock-test/node:20';
 
+/** A hub on `home` with the bench's Docker sandbox (not started): the caller closes it. */
+export function benchHub(home, options = {}) {
+  const sandbox = new DockerSandbox({ dataDir: home, baseImages: { node: baseImage, python: '', ruby: '', go: '' } });
+  return new Hub({ dataDir: home, sandbox, ...options });
+}
+
 /** A bench data dir with server-everything registered in it; `dispose()` removes both. */
 export class BenchFixture {
   constructor(root, docker) {
@@ -36,8 +42,7 @@ export class BenchFixture {
 
   /** A hub on the bench's data dir (not started): the caller closes it. */
   hub(options = {}) {
-    const sandbox = new DockerSandbox({ dataDir: this.home, baseImages: { node: baseImage, python: '', ruby: '', go: '' } });
-    return new Hub({ dataDir: this.home, sandbox, ...options });
+    return benchHub(this.home, options);
   }
 
   /** Writes a fixture server from test/fixtures/servers as an app of its own; returns its folder. */

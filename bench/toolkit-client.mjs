@@ -30,7 +30,6 @@ try {
     if (result.isError) throw new Error(`the toolkit call failed: ${JSON.stringify(result)}`);
     await sleep(spacing);
   }
-  await client.close();
   // Streamable HTTP again with a bare client: the hub's share of the same requests.
   const wire = transport === 'http' ? await wireRounds(workerData) : undefined;
   parentPort.postMessage({ tools, list, calls, wire });

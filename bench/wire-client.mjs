@@ -51,7 +51,6 @@ export async function wireRounds({ url, headers, listRounds, callRounds, spacing
     }
     return { list, calls };
   } finally {
-    await post({ jsonrpc: '2.0', id: ++id, method: 'ping' }).catch(() => undefined);
     agent.destroy();
   }
 }

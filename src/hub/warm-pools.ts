@@ -39,7 +39,7 @@ const resizeEveryMs = 15_000;
  * The owner calls `close()`.
  */
 export class WarmPools {
-  private readonly pools = new Map<string, { pool: WarmPool; base: number; demand: PoolDemand }>();
+  private readonly pools = new Map<string, PoolEntry>();
   private readonly draining = new Set<Promise<void>>();
   private readonly limits: WarmPoolLimits;
   private readonly budget: WarmBudget;
@@ -73,8 +73,8 @@ export class WarmPools {
 
   /** A warm session for this server's next call, if one is ready; the call counts toward demand. */
   take(server: ServerRow): WarmSession | undefined {
-    const entry = this.pools.get(server.id);
-    if (!entry || entry.pool.key !== keyOf(this.catalog, server)) return undefined;
+    const entry = this.current(server);
+    if (!entry) return undefined;
     const now = performance.now();
     entry.demand.record(now, entry.pool.openMs ?? assumedOpenMs);
     // Taken first: a warm call holds the pool's growth back until it is over; a cold one does not.
@@ -86,9 +86,13 @@ export class WarmPools {
 
   /** For a call `take()` had nothing for: the next warm session still starting, if one is not promised yet. */
   next(server: ServerRow, signal: AbortSignal): Promise<WarmSession | undefined> | undefined {
+    return this.current(server)?.pool.next(signal);
+  }
+
+  /** The server's pool, unless it was started from another launch than the server's now. */
+  private current(server: ServerRow): PoolEntry | undefined {
     const entry = this.pools.get(server.id);
-    if (!entry || entry.pool.key !== keyOf(this.catalog, server)) return undefined;
-    return entry.pool.next(signal);
+    return entry && entry.pool.key === keyOf(this.catalog, server) ? entry : undefined;
   }
 
   /** Starts, keeps or drains pools to match the catalog. */
@@ -201,6 +205,13 @@ export class WarmPools {
     await session.callTool(probe, {}, { timeout: warmUpTimeoutMs, signal }).catch(() => undefined);
     signal.throwIfAborted();
   }
+}
+
+/** A server's pool, its configured size, and the demand it has seen. */
+interface PoolEntry {
+  pool: WarmPool;
+  base: number;
+  demand: PoolDemand;
 }
 
 function keyOf(catalog: Catalog, server: ServerRow): string {
