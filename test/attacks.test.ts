@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,7 +120,8 @@ describe.skipIf(!docker)('a malicious repo', () => {
     const hub = await serveHub(home);
     try {
       const port = new URL(hub.url).port;
-      const probe = `fetch('http://127.0.0.1:${port}/health').then(() => console.log('REACHED-THE-HUB'), () => console.log('LOOPBACK-IS-ITS-OWN'))`;
+      // A step of its own every run: a port seen in an earlier run must not reuse that run's cached output.
+      const probe = `/* ${randomUUID()} */ fetch('http://127.0.0.1:${port}/health').then(() => console.log('REACHED-THE-HUB'), () => console.log('LOOPBACK-IS-ITS-OWN'))`;
       const app = writeApp({
         Procfile: 'mcp-probe: node probe.mjs\n',
         Dockerfile: `FROM ${testNodeImage}\nWORKDIR /app\nRUN node -e "${probe}"\nCOPY . /app\n`,

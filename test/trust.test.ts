@@ -146,8 +146,13 @@ describe.skipIf(!docker)('trust: pinned definitions and approval policies', () =
       body: JSON.stringify({ id: request.id, answer: 'allow' }),
     });
     expect(await response.json()).toEqual({ id: request.id, answered: true });
+    const answeredAt = Date.now();
     expect(textOf(await running)).toBe('delete-note ran with {"id":7}');
     expect((await decisions(1))[0]).toBe('delete-note: approved by a Procdock window');
+    // The wait for the answer counts as queued: the log's start plus queued_ms is when it ran.
+    const [held] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'])).stdout) as CallRecordView[];
+    const ranAt = Date.parse(held!.started_at) + held!.timings!.queued_ms;
+    expect(ranAt).toBeGreaterThanOrEqual(answeredAt - 50);
     await reader.cancel();
     await c.close();
   });

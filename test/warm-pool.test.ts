@@ -22,12 +22,20 @@ describe.skipIf(!docker)('the warm pool', () => {
   let home: string;
   let serverId: string;
   const homeLabel = () => `procdock.home=${createHash('sha256').update(home).digest('hex').slice(0, 12)}`;
+  /** What each container this hub's sandbox launched was for: `pool`, `call`, `sync`, … */
+  const launchedFor: string[] = [];
   const poolContainers = async () =>
     (await containersOf(docker!, homeLabel())).filter((c) => c.Labels['procdock.call'] === 'pool' && c.State === 'running');
 
   beforeAll(async () => {
     home = tempDir();
-    hub = new Hub({ dataDir: home, sandbox: new DockerSandbox({ dataDir: home, baseImages }), warmPools: true });
+    const sandbox = new DockerSandbox({ dataDir: home, baseImages });
+    const launch = sandbox.launch.bind(sandbox);
+    sandbox.launch = (spec, signal) => {
+      launchedFor.push(spec.purpose);
+      return launch(spec, signal);
+    };
+    hub = new Hub({ dataDir: home, sandbox, warmPools: true });
     await hub.start();
     const app = makeFixtureApp('mcp-probe: node probe.mjs\n', ['probe.mjs'], {}, 'warm');
     await hub.run('apps.add', { path: app });
@@ -63,9 +71,13 @@ describe.skipIf(!docker)('the warm pool', () => {
 
   it('falls back to a cold container when the pool is empty', async () => {
     await until(() => hub.pools!.readiness()[serverId] === 1, 'a warm container');
+    launchedFor.length = 0;
     const calls = await Promise.all([1, 2, 3].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
     expect(calls.filter((c) => c.call.warm)).toHaveLength(1);
     expect(calls.filter((c) => !c.call.warm)).toHaveLength(2);
+    // The two cold calls took containers the pool was already starting, and it started others in their place.
+    expect(launchedFor).not.toContain('call');
+    expect(launchedFor.filter((purpose) => purpose === 'pool').length).toBeGreaterThanOrEqual(2);
   });
 
   it('grows with demand: the next burst of the same size is served warm', async () => {
