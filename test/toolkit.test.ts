@@ -224,6 +224,38 @@ describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
     expect((await post({ authorization: `Bearer ${key}`, 'mcp-session-id': session })).status).toBe(404);
   });
 
+  it('guards its own request path as the rest of the hub: a rebinding Host, bad JSON, an oversized body, an unknown path', async () => {
+    const { request } = await import('node:http');
+    const raw = (path: string, headers: Record<string, string>, body = '') =>
+      new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
+        const req = request(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const auth = { authorization: `Bearer ${key}` };
+    const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
+    expect((await raw('/mcp', { ...auth, host: 'evil.example.com' }, init)).status).toBe(421);
+    expect((await raw('/mcp/sse', { ...auth, host: 'evil.example.com:80' })).status).toBe(421);
+    const bad = await raw('/mcp', auth, '{"jsonrpc": "2.0", "id": 1,');
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).error.code).toBe(-32700);
+    const notRpc = await raw('/mcp', auth, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: [] }));
+    expect(notRpc.status).toBe(400);
+    const big = await raw('/mcp', auth, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(5 * 1024 * 1024) } }));
+    expect(big.status).toBe(413);
+    const unknown = await raw('/mcp/nothing-here', auth, init);
+    expect(unknown.status).toBe(404);
+    const opened = await raw('/mcp', auth, init);
+    expect(opened.status).toBe(200);
+    expect(opened.headers['x-frame-options']).toBe('DENY');
+    expect(opened.headers['x-content-type-options']).toBe('nosniff');
+    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+  });
+
   it('holds many concurrent sessions', async () => {
     const clients = await Promise.all(Array.from({ length: 12 }, (_, i) => connect(hub, i % 2 ? 'sse' : 'http', key)));
     const results = await Promise.all(clients.map((c, i) => c.callTool({ name: 'echo', arguments: { message: `s${i}` } })));

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 
@@ -11,70 +12,92 @@ function hostnameOf(hostHeader: string): string {
 }
 
 /**
- * Refuses a request whose `Host` is not one the hub listens under: a DNS-rebinding page reaches
- * 127.0.0.1 with its own hostname in `Host`.
+ * What every request passes before anything answers it, on both of the hub's request paths (the
+ * toolkit's and express's): its `Host` must be one the hub listens under (a DNS-rebinding page
+ * reaches 127.0.0.1 with its own hostname in `Host`), a browser page's `Origin` must be loopback
+ * (MCP's Origin MUST), and every answer carries the headers that keep it out of other pages.
  */
-export function hostCheck(extraHosts: string[] = []) {
-  const allowed = new Set([...loopbackHosts, ...extraHosts.map((h) => h.toLowerCase())]);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const host = req.headers.host;
-    if (!host || !allowed.has(hostnameOf(host.toLowerCase()))) {
-      sendError(res, 421, 'forbidden', `Host ${JSON.stringify(host ?? '')} is not this hub; use http://127.0.0.1`);
-      return;
-    }
-    next();
-  };
-}
+export class RequestGuard {
+  private readonly allowed: Set<string>;
 
-/** A browser page from any origin but the loopback ones gets 403 (MCP's Origin MUST). */
-export function originCheck(extraHosts: string[] = []) {
-  const allowed = new Set([...loopbackHosts, ...extraHosts.map((h) => h.toLowerCase())]);
-  return (req: Request, res: Response, next: NextFunction) => {
+  constructor(extraHosts: string[] = []) {
+    this.allowed = new Set([...loopbackHosts, ...extraHosts.map((h) => h.toLowerCase())]);
+  }
+
+  /** Answers a request that may not reach the hub (421 or 403) and says so; else sets the security headers. */
+  refuse(req: IncomingMessage, res: ServerResponse): boolean {
+    const host = req.headers.host;
+    if (!host || !this.allowed.has(hostnameOf(host.toLowerCase()))) {
+      sendError(res, 421, 'forbidden', `Host ${JSON.stringify(host ?? '')} is not this hub; use http://127.0.0.1`);
+      return true;
+    }
     const origin = req.headers.origin;
-    if (origin === undefined) return next();
-    let ok = false;
+    if (origin !== undefined && !this.originAllowed(origin)) {
+      sendError(res, 403, 'forbidden', `Origin ${origin} may not use this hub`);
+      return true;
+    }
+    // Never framed by another page (clickjacking), never sniffed, no referrer.
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    return false;
+  }
+
+  /** The same as express middleware. */
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (!this.refuse(req, res)) next();
+    };
+  }
+
+  private originAllowed(origin: string): boolean {
     try {
       const url = new URL(origin);
-      ok = (url.protocol === 'http:' || url.protocol === 'https:') && allowed.has(url.hostname.toLowerCase());
+      return (url.protocol === 'http:' || url.protocol === 'https:') && this.allowed.has(url.hostname.toLowerCase());
     } catch {
-      ok = false;
+      return false;
     }
-    if (!ok) {
-      sendError(res, 403, 'forbidden', `Origin ${origin} may not use this hub`);
-      return;
-    }
-    next();
-  };
+  }
 }
 
-export function bearerToken(req: Request): string | undefined {
+export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];
 }
 
-export function sendUnauthorized(res: Response, message: string): void {
+export function sendUnauthorized(res: ServerResponse, message: string): void {
   res.setHeader('WWW-Authenticate', 'Bearer realm="procdock"');
   sendError(res, 401, 'unauthorized', message);
 }
 
 /**
- * Resolves the model resource the bearer `INFERENCE_KEY` selects, or answers 401. With
- * `unauthenticated` (the `--no-auth` mode for protocol test suites) a request without a key gets
- * that resource instead.
+ * The model resource whose `INFERENCE_KEY` a request carries as its bearer token, or undefined
+ * after answering 401. With `unauthenticated` (the `--no-auth` mode for protocol test suites) a
+ * request without a key gets that resource instead.
  */
+export type KeyAuth = (req: IncomingMessage, res: ServerResponse) => ModelResourceRow | undefined;
+
 export function inferenceKeyAuth(
   findByKey: (key: string) => ModelResourceRow | undefined,
   unauthenticated?: () => ModelResourceRow | undefined,
-) {
-  return (req: Request, res: Response, next: NextFunction) => {
+): KeyAuth {
+  return (req, res) => {
     const token = bearerToken(req);
     const resource = token ? findByKey(token) : unauthenticated?.();
-    if (resource) {
-      res.locals.resource = resource;
-      return next();
-    }
-    sendUnauthorized(res, token ? 'the bearer key is not an INFERENCE_KEY of this hub' : 'missing Authorization: Bearer <INFERENCE_KEY>');
+    if (!resource) sendUnauthorized(res, token ? 'the bearer key is not an INFERENCE_KEY of this hub' : 'missing Authorization: Bearer <INFERENCE_KEY>');
+    return resource;
+  };
+}
+
+/** Key authentication as express middleware: the resource goes to `res.locals.resource`. */
+export function keyAuthMiddleware(auth: KeyAuth) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const resource = auth(req, res);
+    if (!resource) return;
+    res.locals.resource = resource;
+    next();
   };
 }
 
@@ -88,15 +111,11 @@ export function adminAuth(adminToken: string) {
   };
 }
 
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
+export function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendJson(res, status, { error: { code, message } });
 }
 
-/** Every answer: never framed by another page (clickjacking), never sniffed, no referrer. */
-export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  next();
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
 }

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
 import { SseTransport } from '../toolkit/sse-transport.js';
 import { StreamableHttpTransport } from '../toolkit/streamable-http-transport.js';
+import { isInitialize } from '../upstream/jsonrpc.js';
 import { ToolkitListCache, type ListFingerprints } from '../toolkit/toolkit-lists.js';
 import { createToolkitServer } from '../toolkit/toolkit-server.js';
+import { readJsonBody } from './json-body.js';
+import { sendError, sendJson, type KeyAuth, type RequestGuard } from './security.js';
 
 /** Bounds on the toolkit's sessions, so that clients that never end theirs cannot fill the hub's memory. */
 export interface SessionLimits {
@@ -30,17 +33,28 @@ interface Session {
   lastActive: number;
 }
 
+/** What the toolkit's endpoints need of the hub's HTTP server. */
+export interface ToolkitEndpointOptions {
+  guard: RequestGuard;
+  keyAuth: KeyAuth;
+  bodyLimitBytes: number;
+  logger: Logger;
+  limits?: Partial<SessionLimits>;
+}
+
 const keepAliveMs = 15_000;
 
-function rpcError(res: Response, status: number, code: number, message: string): void {
-  res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
 /**
  * The toolkit's MCP endpoints: Streamable HTTP at `/mcp`, HTTP+SSE at `/mcp/sse` and
  * `/mcp/messages`. A session belongs to the resource whose key opened it; at most
  * `limits.perKey` are open per key, and an idle Streamable HTTP session ends after
- * `limits.idleMs`. Owns every session and closes them all in `close()`.
+ * `limits.idleMs`. Owns every session and closes them all in `close()`. It answers on Node's
+ * own request objects, ahead of express: every tool call comes this way, and express's routing
+ * and body parsing cost about a millisecond a request.
  */
 export class ToolkitSessions {
   private readonly sessions = new Map<string, Session>();
@@ -52,9 +66,9 @@ export class ToolkitSessions {
 
   constructor(
     private readonly hub: Hub,
-    limits: Partial<SessionLimits> = {},
+    private readonly options: ToolkitEndpointOptions,
   ) {
-    this.limits = { ...defaultSessionLimits, ...limits };
+    this.limits = { ...defaultSessionLimits, ...options.limits };
     this.lists = new ToolkitListCache(hub.catalog);
     this.stopWatching = hub.onDidChange((what) => {
       // A call changes the call log, never a toolkit.
@@ -74,18 +88,18 @@ export class ToolkitSessions {
     return this.sessions.size;
   }
 
-  routes(): Router {
-    const router = Router();
-    router.post('/mcp', (req, res) => this.streamable(req, res));
-    router.get('/mcp', (req, res) => this.streamable(req, res));
-    router.delete('/mcp', (req, res) => this.streamable(req, res));
-    router.get('/mcp/sse', (req, res) => this.openSse(req, res));
-    router.post('/mcp/sse', (_req, res) => {
-      res.setHeader('Allow', 'GET');
-      rpcError(res, 405, -32000, 'Method not allowed: this is the HTTP+SSE endpoint; POST to /mcp for Streamable HTTP');
+  /** Answers a request under `/mcp` and says so; any other path is not the toolkit's. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = (query === -1 ? url : url.slice(0, query)).replace(/(.)\/$/, '$1');
+    if (path !== '/mcp' && !path.startsWith('/mcp/')) return false;
+    this.serve(req, res, path, query === -1 ? '' : url.slice(query)).catch((error: unknown) => {
+      this.options.logger.error({ err: error }, 'unexpected error in the toolkit');
+      if (!res.headersSent) sendError(res, 500, 'internal', 'the hub hit a bug; see its log');
+      else res.destroy();
     });
-    router.post('/mcp/messages', (req, res) => this.sseMessage(req, res));
-    return router;
+    return true;
   }
 
   async close(): Promise<void> {
@@ -97,52 +111,68 @@ export class ToolkitSessions {
     await Promise.all(sessions.map((s) => s.transport.close().catch(() => undefined)));
   }
 
-  private resourceOf(res: Response): ModelResourceRow {
-    return res.locals.resource as ModelResourceRow;
+  private async serve(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
+    const { guard, keyAuth, bodyLimitBytes } = this.options;
+    if (guard.refuse(req, res)) return;
+    const resource = keyAuth(req, res);
+    if (!resource) return;
+    let body: unknown;
+    if (req.method === 'POST') {
+      const read = await readJsonBody(req, bodyLimitBytes);
+      // Node reads and drops what is left of a refused body once the answer is sent.
+      if (!read.ok) return rpcError(res, read.status, read.status === 400 ? -32700 : -32000, read.message);
+      body = read.value;
+    }
+    if (path === '/mcp') return this.streamable(req, res, resource, body);
+    if (path === '/mcp/sse' && req.method === 'GET') return this.openSse(res, resource);
+    if (path === '/mcp/sse') {
+      res.setHeader('Allow', 'GET');
+      return rpcError(res, 405, -32000, 'Method not allowed: this is the HTTP+SSE endpoint; POST to /mcp for Streamable HTTP');
+    }
+    if (path === '/mcp/messages' && req.method === 'POST') return this.sseMessage(req, res, resource, body, new URLSearchParams(search).get('sessionId'));
+    sendError(res, 404, 'not_found', 'no such endpoint');
   }
 
   /** The session a request names, if it exists and belongs to the request's key. */
-  private sessionOf(res: Response, id: unknown): Session | undefined {
+  private sessionOf(resource: ModelResourceRow, id: unknown): Session | undefined {
     const session = typeof id === 'string' ? this.sessions.get(id) : undefined;
-    if (!session || session.resourceId !== this.resourceOf(res).id) return undefined;
+    if (!session || session.resourceId !== resource.id) return undefined;
     session.lastActive = performance.now();
     return session;
   }
 
-  private async streamable(req: Request, res: Response): Promise<void> {
+  private async streamable(req: IncomingMessage, res: ServerResponse, resource: ModelResourceRow, body: unknown): Promise<void> {
     const id = req.headers['mcp-session-id'];
     if (typeof id === 'string') {
-      const session = this.sessionOf(res, id);
+      const session = this.sessionOf(resource, id);
       if (!session || !(session.transport instanceof StreamableHttpTransport)) return rpcError(res, 404, -32001, 'Session not found');
-      return session.transport.handle(req, res, req.body);
+      return session.transport.handle(req, res, body);
     }
-    if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
+    if (req.method !== 'POST' || !isInitialize(body)) {
       return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
-    if (this.refuseOverCap(res)) return;
+    if (this.refuseOverCap(res, resource)) return;
     const transport = new StreamableHttpTransport({ sessionId: randomUUID(), keepAliveMs });
-    await this.open(res, transport);
-    transport.handle(req, res, req.body);
+    await this.open(resource, transport);
+    transport.handle(req, res, body);
     if (!transport.isInitialized) void transport.close();
   }
 
-  private async openSse(_req: Request, res: Response): Promise<void> {
-    if (this.refuseOverCap(res)) return;
+  private async openSse(res: ServerResponse, resource: ModelResourceRow): Promise<void> {
+    if (this.refuseOverCap(res, resource)) return;
     res.setHeader('X-Accel-Buffering', 'no');
-    await this.open(res, new SseTransport('/mcp/messages', res, keepAliveMs));
+    await this.open(resource, new SseTransport('/mcp/messages', res, keepAliveMs));
   }
 
-  private sseMessage(req: Request, res: Response): void {
-    const id = req.query.sessionId;
-    if (typeof id !== 'string') return rpcError(res, 400, -32000, 'Bad Request: sessionId is required');
-    const session = this.sessionOf(res, id);
+  private sseMessage(req: IncomingMessage, res: ServerResponse, resource: ModelResourceRow, body: unknown, id: string | null): void {
+    if (id === null) return rpcError(res, 400, -32000, 'Bad Request: sessionId is required');
+    const session = this.sessionOf(resource, id);
     if (!session || !(session.transport instanceof SseTransport)) return rpcError(res, 404, -32001, 'Session not found');
-    session.transport.handlePost(req, res, req.body);
+    session.transport.handlePost(req, res, body);
   }
 
   /** Connects a new session's toolkit server to its transport and keeps the session until it closes. */
-  private async open(res: Response, transport: StreamableHttpTransport | SseTransport): Promise<void> {
-    const resource = this.resourceOf(res);
+  private async open(resource: ModelResourceRow, transport: StreamableHttpTransport | SseTransport): Promise<void> {
     const server = createToolkitServer(this.hub, resource.name, this.lists);
     const session: Session = {
       resourceId: resource.id,
@@ -159,8 +189,8 @@ export class ToolkitSessions {
   }
 
   /** Answers 429 when the key already has its share of sessions (after ending the idle ones). */
-  private refuseOverCap(res: Response): boolean {
-    const resourceId = this.resourceOf(res).id;
+  private refuseOverCap(res: ServerResponse, resource: ModelResourceRow): boolean {
+    const resourceId = resource.id;
     const count = () => [...this.sessions.values()].filter((s) => s.resourceId === resourceId).length;
     if (count() >= this.limits.perKey) this.endIdle();
     if (count() < this.limits.perKey) return false;

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { JSONRPCMessageSchema, type JSONRPCMessage, type MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
+import { isMessage } from '../upstream/jsonrpc.js';
 import { SseStream } from './sse-stream.js';
 
 /**
@@ -37,13 +38,12 @@ export class SseTransport implements Transport {
       res.writeHead(400).end('Unsupported content-type: expected application/json');
       return;
     }
-    const parsed = JSONRPCMessageSchema.safeParse(body);
-    if (!parsed.success) {
+    if (!isMessage(body)) {
       res.writeHead(400).end('Invalid message: not a JSON-RPC message');
       return;
     }
     res.writeHead(202).end('Accepted');
-    this.onmessage?.(parsed.data, { requestInfo: { headers: req.headers } });
+    this.onmessage?.(body, { requestInfo: { headers: req.headers } });
   }
 
   send(message: JSONRPCMessage): Promise<void> {

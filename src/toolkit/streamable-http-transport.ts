@@ -1,16 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
-import {
-  isInitializeRequest,
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  JSONRPCMessageSchema,
-  SUPPORTED_PROTOCOL_VERSIONS,
-  type JSONRPCMessage,
-  type MessageExtraInfo,
-  type RequestId,
-} from '@modelcontextprotocol/sdk/types.js';
+import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isInitialize, isMessage, messageKind } from '../upstream/jsonrpc.js';
 import { stringifyMessage } from './prepared-json.js';
 import { SseStream } from './sse-stream.js';
 
@@ -83,7 +74,8 @@ export class StreamableHttpTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const answered = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message) ? message.id : undefined;
+    // The SDK made this message: its shape tells what it is.
+    const answered = 'result' in message || 'error' in message ? message.id : undefined;
     const related = answered ?? options?.relatedRequestId;
     const exchange = related === undefined ? undefined : this.exchanges.get(related);
     if (answered !== undefined) this.exchanges.delete(answered);
@@ -113,14 +105,14 @@ export class StreamableHttpTransport implements Transport {
     }
     const messages = parseMessages(body);
     if (typeof messages === 'string') return reply(res, 400, -32700, messages);
-    const initializing = messages.some((m) => isInitializeRequest(m));
+    const initializing = messages.some((m) => isInitialize(m));
     if (initializing && (this.initialized || messages.length > 1)) {
       return reply(res, 400, -32600, 'Invalid Request: Server already initialized, or more than one initialize request');
     }
     if (!initializing && !this.initialized) return reply(res, 400, -32000, 'Bad Request: Server not initialized');
     this.initialized = true;
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-    const requests = messages.filter((m) => isJSONRPCRequest(m));
+    const requests = messages.filter((m): m is JSONRPCRequest => messageKind(m) === 'request');
     if (requests.length > 0) {
       const exchange = new Exchange(res, requests.length, this.sessionId, this.options);
       for (const request of requests) this.exchanges.set(request.id, exchange);
@@ -219,9 +211,8 @@ function parseMessages(body: unknown): JSONRPCMessage[] | string {
   if (raw.length === 0 || raw.length > maxBatch) return `Invalid Request: a batch holds 1 to ${maxBatch} messages`;
   const messages: JSONRPCMessage[] = [];
   for (const item of raw) {
-    const parsed = JSONRPCMessageSchema.safeParse(item);
-    if (!parsed.success) return 'Parse error: Invalid JSON-RPC message';
-    messages.push(parsed.data);
+    if (!isMessage(item)) return 'Parse error: Invalid JSON-RPC message';
+    messages.push(item);
   }
   return messages;
 }

@@ -16,6 +16,8 @@ import {
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import type { SandboxProcess } from '../sandbox/sandbox.js';
 import { AppError } from '../shared/errors.js';
 import { StdioStreamTransport, type UpstreamFault } from './stdio-stream-transport.js';
@@ -70,7 +72,7 @@ export class UpstreamSession {
   static async open(proc: SandboxProcess, options: UpstreamOptions): Promise<UpstreamSession> {
     const stderr = new StderrTail(proc);
     const transport = new StdioStreamTransport(proc);
-    const client = new Client(options.clientInfo ?? hubClientInfo, { capabilities: upstreamCapabilities });
+    const client = new Client(options.clientInfo ?? hubClientInfo, { capabilities: upstreamCapabilities, jsonSchemaValidator: new LazyValidator() });
     client.onerror = () => undefined;
     const session = new UpstreamSession(client, transport, stderr, options.label);
     const relay = async (request: { method: string; params?: Record<string, unknown> }) => {
@@ -235,5 +237,20 @@ class StderrTail {
       .slice(-5)
       .join(' | ')
       .slice(-500);
+  }
+}
+
+/**
+ * The client's JSON Schema validator, made when a schema first needs one. The SDK's default builds
+ * an Ajv instance with its formats for every client (about 1.8 ms here), and most sessions, one per
+ * call, never list tools or check an output schema. One per client, so that what Ajv caches goes
+ * with the client.
+ */
+class LazyValidator implements jsonSchemaValidator {
+  private ajv: AjvJsonSchemaValidator | undefined;
+
+  getValidator<T>(schema: JsonSchemaType): JsonSchemaValidator<T> {
+    this.ajv ??= new AjvJsonSchemaValidator();
+    return this.ajv.getValidator<T>(schema);
   }
 }
