@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerEngine } from './docker.js';
-import { cleanupTempDirs, cli, fixtureServers, freshHome, makeNpmApp } from './helpers.js';
+import { cleanupTempDirs, cli, fixtureServers, freshHome, makeNpmApp, tempDir } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
 const docker = await dockerEngine();
@@ -11,15 +11,26 @@ const docker = await dockerEngine();
 const suite = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
 
 /** The official suite's active server scenarios for 2025-11-25, run with a Node 22 that npm supplies. */
-function conformance(url: string): Promise<{ code: number; output: string }> {
+function conformance(url: string, outputDir: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     execFile(
       'npx',
-      ['-y', '-p', 'node@22', '-p', suite, 'conformance', 'server', '--url', url, '--spec-version', '2025-11-25'],
+      ['-y', '-p', 'node@22', '-p', suite, 'conformance', 'server', '--url', url, '--spec-version', '2025-11-25', '--output-dir', outputDir],
       { timeout: 300_000, maxBuffer: 32 * 1024 * 1024 },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr }),
     );
   });
+}
+
+/** Every failed check the suite saved (one checks.json per scenario), with its message and details. */
+function failedChecks(outputDir: string): string {
+  const failed: unknown[] = [];
+  for (const file of readdirSync(outputDir, { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('checks.json')) continue;
+    const checks = JSON.parse(readFileSync(join(outputDir, file), 'utf8')) as { status: string }[];
+    failed.push(...checks.filter((c) => c.status === 'FAILURE').map((c) => ({ file, ...c })));
+  }
+  return JSON.stringify(failed, null, 2);
 }
 
 /** The summary lines: each scenario and whether every one of its checks passed. */
@@ -58,11 +69,12 @@ describe.skipIf(!docker)('the MCP conformance suite through the hub (--no-auth, 
   });
 
   it('passes every active scenario, resources-subscribe and resources-unsubscribe included', async () => {
-    const { output } = await conformance(`${hub.url}/mcp`);
+    const outputDir = tempDir('procdock-conformance-');
+    const { output } = await conformance(`${hub.url}/mcp`, outputDir);
     const results = summary(output);
     expect(results.size, output.slice(-4000)).toBe(31);
     const failed = [...results].filter(([, passed]) => !passed).map(([name]) => name);
-    expect(failed, output.slice(-4000)).toEqual([]);
+    expect(failed, `${failedChecks(outputDir)}\n\nthe hub's log:\n${hub.output().slice(-4000)}`).toEqual([]);
     expect(results.get('resources-subscribe')).toBe(true);
     expect(results.get('resources-unsubscribe')).toBe(true);
   }, 300_000);
