@@ -51,7 +51,7 @@ export function targetsOf(results) {
       const listed = target(`tools/list of 200+ tools, ${t}`, list?.p50, 'ms', 3, `p50 of ${list?.tools} tools`);
       return list?.tools < 200 ? { ...listed, pass: false, detail: `only ${list.tools} tools` } : listed;
     }),
-    target('Bursts of 8 served warm', paths.burst?.p50, 'ms', 50, paths.burst && `p50; ${paths.burst.warm}/${paths.burst.n} calls warm`),
+    target('Bursts of 8 served warm', paths.burst?.p50, 'ms', 50, paths.burst && `p50; ${paths.burst.warm}/${paths.burst.n} calls warm, bursts ${(paths.burst.spacingMs ?? 1500) / 1000} s apart after one that grew the pool`),
     target('Cold call / docker run -i', paths.cold?.p50 / paths['docker-run']?.p50, '×', 0.35, 'at p50'),
     target('Churn of 500 calls', (paths.churn?.seconds * 500) / churnCalls, 's', 120, churnCalls === 500 ? 'wall time' : churnCalls && `scaled from ${churnCalls} calls`),
     target('Containers left behind', after?.containers, '', 0, 'label procdock.home of this run'),

@@ -10,7 +10,8 @@ const needs = { warm: ['direct'], toolkit: ['direct'], cold: ['docker'] };
 const numbers = {
   rounds: { full: 30, quick: 6, help: 'calls per path' },
   spacing: { full: 1500, quick: 800, help: 'ms between warm calls, as an agent spaces them' },
-  bursts: { full: 0, quick: 2, help: 'bursts of 8 (0: rounds / 8, at least 3)' },
+  bursts: { full: 0, quick: 2, help: 'bursts of 8 (0: rounds / 8, at least 3), after one that shows the pool the demand' },
+  'burst-spacing': { full: 8000, quick: 6000, help: 'ms between bursts: an agent turn, and time for the grown pool to refill' },
   churn: { full: 500, quick: 40, help: 'calls in the churn' },
   'cli-runs': { full: 15, quick: 5, help: 'runs of each CLI command' },
 };

@@ -116,8 +116,10 @@ async function warmSections(results, options, fixture, has) {
       log(`(d) procdock warm             ${fmt(paths.warm)}   warm ${paths.warm.warm}/${paths.warm.n}`);
     }
     if (has('burst')) {
-      paths.burst = await bursts(hub, options.bursts || Math.max(3, Math.round(options.rounds / 8)), 8, options.spacing);
-      log(`(e) procdock burst of 8       ${fmt(paths.burst)}   warm ${paths.burst.warm}/${paths.burst.n}`);
+      paths.burst = await bursts(hub, options.bursts || Math.max(3, Math.round(options.rounds / 8)), 8, options.burstSpacing);
+      const { first } = paths.burst;
+      log(`(e) procdock burst of 8       ${fmt(paths.burst)}   warm ${paths.burst.warm}/${paths.burst.n}, ${options.burstSpacing / 1000} s apart`);
+      log(`    after a first burst that grew the pool: p50 ${ms(first.p50)} ms, warm ${first.warm}/${first.n}`);
     }
     if (has('toolkit')) {
       log('');
