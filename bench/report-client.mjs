@@ -4,7 +4,7 @@
 
 const data = JSON.parse(document.getElementById('bench-data').textContent);
 const paths = data.paths;
-const callPaths = ['direct', 'warm', 'toolkit-http-call-wire', 'toolkit-http-call', 'toolkit-sse-call', 'burst', 'cold', 'docker-run'];
+const callPaths = ['direct', 'warm', 'toolkit-http-call-wire', 'toolkit-http-call', 'toolkit-sse-call-wire', 'toolkit-sse-call', 'burst', 'cold', 'docker-run'];
 const short = {
   direct: '(a) direct',
   'docker-run': '(b) docker run',
@@ -17,6 +17,8 @@ const short = {
   'toolkit-sse-list': 'tools/list sse',
   'toolkit-http-call-wire': 'toolkit http, bare client',
   'toolkit-http-list-wire': 'tools/list http, bare client',
+  'toolkit-sse-call-wire': 'toolkit sse, bare client',
+  'toolkit-sse-list-wire': 'tools/list sse, bare client',
   churn: 'churn',
   'cli-node': 'node -e 0',
 };

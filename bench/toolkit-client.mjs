@@ -30,8 +30,8 @@ try {
     if (result.isError) throw new Error(`the toolkit call failed: ${JSON.stringify(result)}`);
     await sleep(spacing);
   }
-  // Streamable HTTP again with a bare client: the hub's share of the same requests.
-  const wire = transport === 'http' ? await wireRounds(workerData) : undefined;
+  // The same transport again with a bare client: the hub's share of the same requests.
+  const wire = await wireRounds(workerData);
   parentPort.postMessage({ tools, list, calls, wire });
 } finally {
   await client.close();
