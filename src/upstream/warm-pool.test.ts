@@ -36,29 +36,50 @@ function poolOf(target: number, cap = Infinity) {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('WarmPool.next', () => {
-  it('hands each call that found none ready the next session still starting, and starts one in its place', async () => {
+  it('hands each call that found none ready a session already starting, oldest call first', async () => {
     const { pool, opens } = poolOf(2, 4);
     pool.fill();
     expect(opens).toHaveLength(2);
     const signal = new AbortController().signal;
     const first = pool.next(signal);
     const second = pool.next(signal);
-    // Sessions promised to calls do not count toward the target: two more start, up to the cap.
-    expect(opens).toHaveLength(4);
+    // Two start already, one for each: nothing more starts while they wait.
+    expect(opens).toHaveLength(2);
     opens[1]!.up();
     opens[0]!.up();
     expect(await first).toBe(opens[1]!.session);
     expect(await second).toBe(opens[0]!.session);
+    // Both served: the pool fills to its target again.
+    expect(opens).toHaveLength(4);
     opens[2]!.up();
     opens[3]!.up();
     await turn();
-    // The target's two wait ready; a lower target trims them.
     expect(pool.readyCount).toBe(2);
     pool.setTarget(1);
     expect(pool.readyCount).toBe(1);
   });
 
-  it('sends a call to start its own container when every starting session is promised', () => {
+  it('while calls wait, starts one session per waiting call and none for growth; grows once they are served', async () => {
+    const { pool, opens } = poolOf(1, 8);
+    pool.fill();
+    const signal = new AbortController().signal;
+    const first = pool.next(signal);
+    const second = pool.next(signal);
+    pool.setTarget(4);
+    // A burst raised the target, but the two waiting calls' containers start alone.
+    expect(opens).toHaveLength(2);
+    opens[0]!.up();
+    expect(await first).toBe(opens[0]!.session);
+    expect(opens).toHaveLength(2);
+    opens[1]!.up();
+    expect(await second).toBe(opens[1]!.session);
+    expect(opens).toHaveLength(6);
+    for (const open of opens.slice(2)) open.up();
+    await turn();
+    expect(pool.readyCount).toBe(4);
+  });
+
+  it('sends a call to start its own container when the caps allow no more', () => {
     const { pool, opens } = poolOf(1, 2);
     pool.fill();
     const signal = new AbortController().signal;
@@ -68,23 +89,20 @@ describe('WarmPool.next', () => {
     expect(pool.next(signal)).toBeUndefined();
   });
 
-  it('gives the first session to come up to the waiting call, and keeps the next one ready', async () => {
+  it('starts a session for a call that found none ready and none starting', async () => {
     const { pool, opens } = poolOf(1, 2);
     pool.fill();
     opens[0]!.up();
     await turn();
     expect(pool.take()).toBe(opens[0]!.session);
-    // The next call finds none ready: the pool starts one, which that call waits for, and one more.
+    // The next call finds none ready: the pool starts one (the taken one's call still runs), which that call waits for.
     expect(pool.take()).toBeUndefined();
     const waiting = pool.next(new AbortController().signal);
-    expect(opens).toHaveLength(3);
-    opens[2]!.up();
-    expect(await waiting).toBe(opens[2]!.session);
+    expect(opens).toHaveLength(2);
     opens[1]!.up();
+    expect(await waiting).toBe(opens[1]!.session);
     await turn();
-    expect(pool.readyCount).toBe(1);
-    pool.setTarget(1);
-    expect(pool.readyCount).toBe(1);
+    expect(pool.readyCount).toBe(0);
   });
 
   it('settles undefined when the session it waits for fails to start', async () => {
@@ -93,7 +111,9 @@ describe('WarmPool.next', () => {
     const waiting = pool.next(new AbortController().signal);
     opens[0]!.fail();
     expect(await waiting).toBeUndefined();
-    opens[1]!.up();
+    // Backing off after a failed start: the next call starts its own.
+    expect(pool.next(new AbortController().signal)).toBeUndefined();
+    expect(opens).toHaveLength(1);
     await pool.drain();
   });
 

@@ -91,15 +91,17 @@ export class WarmPool {
   }
 
   /**
-   * For a call that found no session ready: the next one of those already starting, which comes up
-   * sooner than a container started for the call would (it began earlier). The pool starts one more
-   * in its place at once, as it would beside a call that started its own: sessions promised to
-   * waiting calls do not count toward the target. Undefined when every starting session is promised
-   * to an earlier call; it settles undefined if the one it waits for fails, the pool is drained, or
-   * `signal` fires. The session is the caller's, as from `take()`.
+   * For a call that found no session ready: a session the pool is starting, or starts, for it.
+   * Waiting calls come before growth: while any waits, the pool starts one session per waiting
+   * call and nothing more, so that their containers do not share the CPU with ones nobody waits
+   * for yet; it grows once they are served. Undefined when the pool is drained, backing off after
+   * a failed start, or at the hub's caps (the call then starts its own container). The promise
+   * settles undefined if the session it waits for fails, the pool is drained, or `signal` fires.
+   * The session is the caller's, as from `take()`.
    */
   next(signal: AbortSignal): Promise<WarmSession | undefined> | undefined {
-    if (this.drained || signal.aborted || this.starting.size <= this.waiters.length) return undefined;
+    if (this.drained || signal.aborted || this.retryTimer) return undefined;
+    if (this.starting.size <= this.waiters.length && !this.options.budget.admit(this.memoryMb)) return undefined;
     const promised = new Promise<WarmSession | undefined>((resolve) => {
       const waiter = (warm: WarmSession | undefined) => {
         signal.removeEventListener('abort', gaveUp);
@@ -130,13 +132,13 @@ export class WarmPool {
   }
 
   /**
-   * Starts sessions up to the target (or `upTo`, if lower), as far as the hub's caps allow. While a
-   * call that took a warm session runs, nothing starts (it would compete with that call for the
-   * CPU) unless `now`.
+   * Starts sessions up to the target (or `upTo`, if lower), as far as the hub's caps allow; while
+   * calls wait, only theirs. While a call that took a warm session runs, nothing starts (it would
+   * compete with that call for the CPU) unless `now`.
    */
   fill(upTo = this.target, now = false): void {
-    if (this.owed > 0 && !now) return;
-    const limit = Math.min(upTo, this.target) + this.waiters.length;
+    if (this.owed > 0 && !now && this.waiters.length === 0) return;
+    const limit = this.waiters.length > 0 ? this.waiters.length : Math.min(upTo, this.target);
     while (!this.drained && !this.retryTimer && this.size < limit && this.options.budget.admit(this.memoryMb)) {
       this.startOne();
     }
@@ -164,9 +166,13 @@ export class WarmPool {
         if (this.drained) return dispose(warm);
         const took = performance.now() - began;
         this.averageOpenMs = this.averageOpenMs === undefined ? took : 0.7 * this.averageOpenMs + 0.3 * took;
-        // Its replacement started when the call began to wait.
         const waiter = this.waiters.shift();
-        if (waiter) return waiter(warm);
+        if (waiter) {
+          waiter(warm);
+          // The last waiting call is served: the pool may grow now.
+          if (this.waiters.length === 0) this.fill();
+          return;
+        }
         this.ready.push(warm);
         void warm.proc.exited.then(() => this.drop(warm));
       },
