@@ -225,7 +225,7 @@ describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
   });
 
   it('guards its own request path as the rest of the hub: a rebinding Host, bad JSON, an oversized body, an unknown path', async () => {
-    const { request } = await import('node:http');
+    const { Agent, request } = await import('node:http');
     const raw = (path: string, headers: Record<string, string>, body = '') =>
       new Promise<{ status: number; headers: Record<string, unknown>; text: string }>((resolve, reject) => {
         const req = request(`${hub.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
@@ -253,7 +253,39 @@ describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
     expect(opened.status).toBe(200);
     expect(opened.headers['x-frame-options']).toBe('DENY');
     expect(opened.headers['x-content-type-options']).toBe('nosniff');
-    expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+    // A message the SDK would drop unanswered (a null progress token) is refused at once, not left hanging.
+    const session = { ...auth, 'mcp-session-id': String(opened.headers['mcp-session-id']) };
+    const dropped = await fetch(`${hub.url}/mcp`, {
+      method: 'POST',
+      headers: { ...session, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { progressToken: null } } }),
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(dropped.status).toBe(400);
+    // As express routed it: any case, and a trailing slash.
+    expect((await raw('/MCP/', auth, init)).status).toBe(200);
+    // A chunked body that grows past the limit is refused on the way, and the connection stays usable.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(`${hub.url}/mcp`, { method: 'POST', agent, headers: { ...auth, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 6; i++) req.write('x'.repeat(1024 * 1024));
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    const after = await new Promise<number>((resolve, reject) => {
+      const req = request(`${hub.url}/health`, { agent, signal: AbortSignal.timeout(5000) }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(after).toBe(200);
+    agent.destroy();
   });
 
   it('holds many concurrent sessions', async () => {

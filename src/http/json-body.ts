@@ -8,7 +8,9 @@ const jsonType = /^application\/json\s*(;|$)/i;
 /**
  * Reads a request's body, at most `limit` bytes of it, and parses it when its `Content-Type` is
  * JSON (else the value is undefined, for the endpoint to refuse as it sees fit). No compressed
- * bodies: no MCP client sends them.
+ * bodies: no MCP client sends them. A body found too large on the way (chunked, or a
+ * `Content-Length` that lied) is refused at once and the rest read and dropped, so that the
+ * connection stays usable; Node's server timeouts bound a sender that never stops.
  */
 export function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonBody> {
   const tooLarge: JsonBody = { ok: false, status: 413, message: `Request body over ${limit} bytes` };
@@ -16,31 +18,29 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonB
   if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
     return Promise.resolve({ ok: false, status: 415, message: `Unsupported Content-Encoding: ${encoding}` });
   }
+  // Refused before a byte is read: Node drops the body once the answer is sent.
   if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(tooLarge);
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
-    const done = (body: JsonBody) => {
-      req.off('data', onData);
-      resolve(body);
-    };
-    const onData = (chunk: Buffer) => {
+    req.on('data', (chunk: Buffer) => {
+      const before = size;
       size += chunk.length;
-      if (size > limit) {
-        req.pause();
-        return done(tooLarge);
+      if (size <= limit) chunks.push(chunk);
+      else if (before <= limit) {
+        chunks = [];
+        resolve(tooLarge);
       }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('error', () => done({ ok: false, status: 400, message: 'The request body was cut off' }));
+    });
+    req.once('error', () => resolve({ ok: false, status: 400, message: 'The request body was cut off' }));
     req.once('end', () => {
       if (size > limit) return;
-      if (!jsonType.test(req.headers['content-type'] ?? '') || size === 0) return done({ ok: true, value: undefined });
+      if (!jsonType.test(req.headers['content-type'] ?? '') || size === 0) return resolve({ ok: true, value: undefined });
       try {
-        done({ ok: true, value: JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown });
+        const text = Buffer.concat(chunks, size).toString('utf8');
+        resolve({ ok: true, value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown });
       } catch {
-        done({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON' });
+        resolve({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON' });
       }
     });
   });

@@ -6,7 +6,7 @@ import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
 import { SseTransport } from '../toolkit/sse-transport.js';
 import { StreamableHttpTransport } from '../toolkit/streamable-http-transport.js';
-import { isInitialize } from '../upstream/jsonrpc.js';
+import { isInitialize } from '../toolkit/jsonrpc.js';
 import { ToolkitListCache, type ListFingerprints } from '../toolkit/toolkit-lists.js';
 import { createToolkitServer } from '../toolkit/toolkit-server.js';
 import { readJsonBody } from './json-body.js';
@@ -90,11 +90,9 @@ export class ToolkitSessions {
 
   /** Answers a request under `/mcp` and says so; any other path is not the toolkit's. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url ?? '/';
-    const query = url.indexOf('?');
-    const path = (query === -1 ? url : url.slice(0, query)).replace(/(.)\/$/, '$1');
+    const { path, search } = splitUrl(req.url ?? '/');
     if (path !== '/mcp' && !path.startsWith('/mcp/')) return false;
-    this.serve(req, res, path, query === -1 ? '' : url.slice(query)).catch((error: unknown) => {
+    this.serve(req, res, path, search).catch((error: unknown) => {
       this.options.logger.error({ err: error }, 'unexpected error in the toolkit');
       if (!res.headersSent) sendError(res, 500, 'internal', 'the hub hit a bug; see its log');
       else res.destroy();
@@ -119,7 +117,6 @@ export class ToolkitSessions {
     let body: unknown;
     if (req.method === 'POST') {
       const read = await readJsonBody(req, bodyLimitBytes);
-      // Node reads and drops what is left of a refused body once the answer is sent.
       if (!read.ok) return rpcError(res, read.status, read.status === 400 ? -32700 : -32000, read.message);
       body = read.value;
     }
@@ -225,4 +222,24 @@ export class ToolkitSessions {
       session.seen = now;
     }
   }
+}
+
+/**
+ * A request target's path, matched as express matches routes (any case, one trailing slash, the
+ * absolute form a proxy sends), and its query string.
+ */
+function splitUrl(url: string): { path: string; search: string } {
+  let target = url;
+  if (!url.startsWith('/')) {
+    try {
+      const absolute = new URL(url);
+      target = absolute.pathname + absolute.search;
+    } catch {
+      return { path: url, search: '' };
+    }
+  }
+  const query = target.search(/[?#]/);
+  const path = (query === -1 ? target : target.slice(0, query)).toLowerCase().replace(/(.)\/$/, '$1');
+  const search = query === -1 || target[query] === '#' ? '' : target.slice(query).replace(/#.*$/, '');
+  return { path, search };
 }

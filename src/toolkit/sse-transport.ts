@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import { isMessage } from '../upstream/jsonrpc.js';
+import { parseMessage } from './jsonrpc.js';
 import { SseStream } from './sse-stream.js';
 
 /**
@@ -38,12 +38,13 @@ export class SseTransport implements Transport {
       res.writeHead(400).end('Unsupported content-type: expected application/json');
       return;
     }
-    if (!isMessage(body)) {
+    const message = parseMessage(body);
+    if (!message) {
       res.writeHead(400).end('Invalid message: not a JSON-RPC message');
       return;
     }
     res.writeHead(202).end('Accepted');
-    this.onmessage?.(body, { requestInfo: { headers: req.headers } });
+    this.onmessage?.(message, { requestInfo: { headers: req.headers } });
   }
 
   send(message: JSONRPCMessage): Promise<void> {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { isInitialize, isMessage, messageKind } from '../upstream/jsonrpc.js';
+import { isInitialize, kindOf, parseMessage } from './jsonrpc.js';
 import { stringifyMessage } from './prepared-json.js';
 import { SseStream } from './sse-stream.js';
 
@@ -112,7 +112,7 @@ export class StreamableHttpTransport implements Transport {
     if (!initializing && !this.initialized) return reply(res, 400, -32000, 'Bad Request: Server not initialized');
     this.initialized = true;
     const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-    const requests = messages.filter((m): m is JSONRPCRequest => messageKind(m) === 'request');
+    const requests = messages.filter((m): m is JSONRPCRequest => kindOf(m) === 'request');
     if (requests.length > 0) {
       const exchange = new Exchange(res, requests.length, this.sessionId, this.options);
       for (const request of requests) this.exchanges.set(request.id, exchange);
@@ -211,8 +211,9 @@ function parseMessages(body: unknown): JSONRPCMessage[] | string {
   if (raw.length === 0 || raw.length > maxBatch) return `Invalid Request: a batch holds 1 to ${maxBatch} messages`;
   const messages: JSONRPCMessage[] = [];
   for (const item of raw) {
-    if (!isMessage(item)) return 'Parse error: Invalid JSON-RPC message';
-    messages.push(item);
+    const message = parseMessage(item);
+    if (!message) return 'Parse error: Invalid JSON-RPC message';
+    messages.push(message);
   }
   return messages;
 }

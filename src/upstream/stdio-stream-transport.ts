@@ -1,8 +1,7 @@
-import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { deserializeMessage, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { SandboxProcess } from '../sandbox/sandbox.js';
-import { isMessage } from './jsonrpc.js';
 
 /** Why an upstream session ended before its time, in words a user can act on. */
 export type UpstreamFault =
@@ -158,13 +157,10 @@ export class StdioStreamTransport implements Transport {
   /** Hands one line to the client; says whether it was a notification. */
   private deliver(line: string): boolean {
     if (line.trim() === '') return false;
-    let message: unknown;
+    let message: JSONRPCMessage;
     try {
-      message = JSON.parse(line);
+      message = deserializeMessage(line);
     } catch {
-      message = undefined;
-    }
-    if (!isMessage(message)) {
       this.fail({ kind: 'garbage', line: line.length > 200 ? `${line.slice(0, 200)}…` : line });
       return false;
     }

@@ -130,6 +130,30 @@ describe('WarmPool.next', () => {
     expect(pool.take()).toBe(opens[0]!.session);
   });
 
+  it('grows once the last waiting call gives up, as once it is served', () => {
+    const { pool, opens } = poolOf(1, 8);
+    pool.fill();
+    const abort = new AbortController();
+    void pool.next(abort.signal);
+    pool.setTarget(3);
+    expect(opens).toHaveLength(1);
+    abort.abort();
+    expect(opens).toHaveLength(3);
+  });
+
+  it('while it backs off after a failed start, still hands out a session starting that nobody waits for', async () => {
+    const { pool, opens } = poolOf(2);
+    pool.fill();
+    opens[0]!.fail();
+    await turn();
+    const waiting = pool.next(new AbortController().signal);
+    expect(waiting).toBeInstanceOf(Promise);
+    expect(pool.next(new AbortController().signal)).toBeUndefined();
+    opens[1]!.up();
+    expect(await waiting).toBe(opens[1]!.session);
+    await pool.drain();
+  });
+
   it('settles every waiting call when the pool is drained, and disposes what comes up after', async () => {
     const { pool, opens, disposed } = poolOf(1);
     pool.fill();

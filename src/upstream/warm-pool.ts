@@ -100,8 +100,10 @@ export class WarmPool {
    * The session is the caller's, as from `take()`.
    */
   next(signal: AbortSignal): Promise<WarmSession | undefined> | undefined {
-    if (this.drained || signal.aborted || this.retryTimer) return undefined;
-    if (this.starting.size <= this.waiters.length && !this.options.budget.admit(this.memoryMb)) return undefined;
+    if (this.drained || signal.aborted) return undefined;
+    // One that nobody waits for yet is starting, or the pool may start one.
+    const unclaimed = this.starting.size > this.waiters.length;
+    if (!unclaimed && (this.retryTimer || !this.options.budget.admit(this.memoryMb))) return undefined;
     const promised = new Promise<WarmSession | undefined>((resolve) => {
       const waiter = (warm: WarmSession | undefined) => {
         signal.removeEventListener('abort', gaveUp);
@@ -111,6 +113,7 @@ export class WarmPool {
         const index = this.waiters.indexOf(waiter);
         if (index !== -1) this.waiters.splice(index, 1);
         resolve(undefined);
+        if (this.waiters.length === 0) this.fill();
       };
       signal.addEventListener('abort', gaveUp, { once: true });
       this.waiters.push(waiter);

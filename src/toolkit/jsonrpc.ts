@@ -1,0 +1,26 @@
+import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * A client's JSON-RPC message, checked once by the SDK's schema: the SDK's protocol checks each
+ * message again and drops, unanswered, any it refuses, so a looser check here would leave the
+ * request hanging. Undefined when it is not one.
+ */
+export function parseMessage(value: unknown): JSONRPCMessage | undefined {
+  const parsed = JSONRPCMessageSchema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+export type MessageKind = 'request' | 'notification' | 'result' | 'error';
+
+/** What a valid message is, told by its shape (no schema parse for what is already checked). */
+export function kindOf(message: JSONRPCMessage): MessageKind {
+  if ('method' in message) return 'id' in message ? 'request' : 'notification';
+  return 'result' in message ? 'result' : 'error';
+}
+
+/** An `initialize` request with the params the spec requires (the full schema only for that method). */
+export function isInitialize(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || (value as { method?: unknown }).method !== 'initialize') return false;
+  const message = parseMessage(value);
+  return message !== undefined && kindOf(message) === 'request' && (message as { method: string }).method === 'initialize' && isInitializeRequest(message);
+}
