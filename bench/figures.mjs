@@ -22,6 +22,7 @@ export function figuresOf(results) {
   for (const key of Object.keys(paths).filter((k) => k.startsWith('cli-') && k !== 'cli-node')) {
     add(`${key}.x-node`, `${paths[key].label} / node -e 0 at p50`, '×', paths[key].p50 / paths['cli-node'].p50);
   }
+  add('burst.first.p50', 'first burst of 8, while the pool grows: p50', 'ms', paths.burst?.first?.p50);
   add('toolkit-http-list.tools', 'tools in tools/list', 'tools', paths['toolkit-http-list']?.tools);
   add('churn.seconds', `churn of ${paths.churn?.n} calls: wall time`, 's', paths.churn?.seconds);
   add('after.containers', 'containers left behind', 'containers', after?.containers);

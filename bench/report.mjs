@@ -61,7 +61,7 @@ function header(results) {
   const mode = options.quick ? 'quick run' : 'full run';
   const only = options.only.length < 8 ? `; only ${options.only.join(', ')}` : '';
   return `<h1>Procdock bench</h1>
-<p class="lede">${esc(new Date(results.startedAt).toUTCString())} · ${mode}: ${options.rounds} rounds, warm calls ${options.spacing} ms apart, churn of ${options.churn}, ${options.cliRuns} CLI runs${esc(only)} · took ${results.durationSeconds} s</p>
+<p class="lede">${esc(new Date(results.startedAt).toUTCString())} · ${mode}: ${options.rounds} rounds, warm calls ${options.spacing} ms apart, bursts ${options.burstSpacing ?? 1500} ms apart, churn of ${options.churn}, ${options.cliRuns} CLI runs${esc(only)} · took ${results.durationSeconds} s</p>
 <div class="chips">${chips.map(([k, v]) => `<span class="chip">${esc(k)} <b>${esc(v)}</b></span>`).join('')}</div>`;
 }
 
