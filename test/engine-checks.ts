@@ -159,16 +159,17 @@ export function engineChecks(checks: EngineChecks): void {
   }, 120_000);
 
   it('sweeps what a killed hub left on that engine', async () => {
-    // Once the earlier calls' containers are gone, only warm ones stay: none is being removed as the hub dies.
+    // Once the earlier calls' containers are gone, only warm ones stay.
     const settled = async () => {
       const all = await onEngine();
       return all.length > 0 && all.every((c) => c.Labels['procdock.call'] === 'pool' && c.State === 'running');
     };
     await until(settled, 'only warm containers');
-    const left = (await onEngine()).map((c) => c.Id);
     hub.child.kill('SIGKILL');
     await new Promise((resolve) => hub.child.once('exit', resolve));
-    expect((await onEngine()).map((c) => c.Id)).toEqual(expect.arrayContaining(left));
+    // Read after it died: a pool may have begun removing a container it no longer wanted just before.
+    const left = (await onEngine()).map((c) => c.Id);
+    expect(left.length).toBeGreaterThan(0);
     hub = await serveHub(home, [], env());
     await until(async () => (await onEngine()).every((c) => !left.includes(c.Id)), 'the sweep at start');
     expect(textOf(await run(['call', 'read_graph']))).toContain('likes tea');
