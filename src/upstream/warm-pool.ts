@@ -94,8 +94,9 @@ export class WarmPool {
    * For a call that found no session ready: a session the pool is starting, or starts, for it.
    * Waiting calls come before growth: while any waits, the pool starts one session per waiting
    * call and nothing more, so that their containers do not share the CPU with ones nobody waits
-   * for yet; it grows once they are served. Undefined when the pool is drained, backing off after
-   * a failed start, or at the hub's caps (the call then starts its own container). The promise
+   * for yet; it grows once they are served. Undefined when the pool is drained, or when no session
+   * nobody waits for is starting and the pool may not start one (it is backing off after a failed
+   * start, or at the hub's caps): the call then starts its own container. The promise
    * settles undefined if the session it waits for fails, the pool is drained, or `signal` fires.
    * The session is the caller's, as from `take()`.
    */
