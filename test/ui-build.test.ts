@@ -42,10 +42,11 @@ describe.skipIf(!ready)('the web UI while an image builds', () => {
     await page.getByLabel('App folder').fill(app);
     await page.getByRole('button', { name: 'Add app' }).click();
     const progress = page.getByRole('status');
-    await progress.getByText(/Building slow-build: .*(Step|warming up)/).waitFor();
+    // Under a full test run the engine may take a while to reach its first step.
+    await progress.getByText(/Building slow-build: .*(Step|warming up)/).waitFor({ timeout: 60_000 });
     await page.screenshot({ path: join(shots, 'building.png') });
     await page.getByText('image built').waitFor({ timeout: 60_000 });
     expect(await progress.count()).toBe(0);
     await page.close();
-  }, 120_000);
+  }, 180_000);
 });
