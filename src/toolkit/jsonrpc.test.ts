@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isInitialize, kindOf, parseMessage } from './jsonrpc.js';
+import { isInitialize, isInitializeMessage, kindOf, parseMessage } from './jsonrpc.js';
 
 describe('JSON-RPC messages of a request body', () => {
   it('names the kind of each valid message', () => {
@@ -32,5 +32,9 @@ describe('JSON-RPC messages of a request body', () => {
     expect(isInitialize({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25' } })).toBe(false);
     expect(isInitialize({ jsonrpc: '2.0', method: 'initialize', params })).toBe(false);
     expect(isInitialize({ jsonrpc: '2.0', id: 1, method: 'ping', params })).toBe(false);
+    // A message already checked is told the same way, without a second parse.
+    expect(isInitializeMessage(parseMessage({ jsonrpc: '2.0', id: 1, method: 'initialize', params })!)).toBe(true);
+    expect(isInitializeMessage(parseMessage({ jsonrpc: '2.0', method: 'initialize', params })!)).toBe(false);
+    expect(isInitializeMessage(parseMessage({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} })!)).toBe(false);
   });
 });

@@ -18,9 +18,14 @@ export function kindOf(message: JSONRPCMessage): MessageKind {
   return 'result' in message ? 'result' : 'error';
 }
 
-/** An `initialize` request with the params the spec requires (the full schema only for that method). */
+/** Whether a checked message is an `initialize` request with the params the spec requires. */
+export function isInitializeMessage(message: JSONRPCMessage): boolean {
+  return kindOf(message) === 'request' && (message as { method: string }).method === 'initialize' && isInitializeRequest(message);
+}
+
+/** Whether a raw body is an `initialize` request (the full schema only for that method). */
 export function isInitialize(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || (value as { method?: unknown }).method !== 'initialize') return false;
   const message = parseMessage(value);
-  return message !== undefined && kindOf(message) === 'request' && (message as { method: string }).method === 'initialize' && isInitializeRequest(message);
+  return message !== undefined && isInitializeMessage(message);
 }

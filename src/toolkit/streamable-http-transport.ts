@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type JSONRPCRequest, type MessageExtraInfo, type RequestId } from '@modelcontextprotocol/sdk/types.js';
-import { isInitialize, kindOf, parseMessage } from './jsonrpc.js';
+import { isInitializeMessage, kindOf, parseMessage } from './jsonrpc.js';
 import { stringifyMessage } from './prepared-json.js';
 import { SseStream } from './sse-stream.js';
 
@@ -105,7 +105,7 @@ export class StreamableHttpTransport implements Transport {
     }
     const messages = parseMessages(body);
     if (typeof messages === 'string') return reply(res, 400, -32700, messages);
-    const initializing = messages.some((m) => isInitialize(m));
+    const initializing = messages.some(isInitializeMessage);
     if (initializing && (this.initialized || messages.length > 1)) {
       return reply(res, 400, -32600, 'Invalid Request: Server already initialized, or more than one initialize request');
     }
