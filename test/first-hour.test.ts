@@ -1,9 +1,10 @@
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppView, DoctorCheck, ServerView, SyncResult } from '../src/shared/api.js';
 import { dockerEngine, testNodeImage } from './docker.js';
-import { cleanupTempDirs, cli, dumpCatalog, fixtureFiles, freshHome, makeFixtureApp, tempDir, writeApp } from './helpers.js';
+import { cleanupTempDirs, cli, dumpCatalog, fixtureFiles, freshHome, makeFixtureApp, root, tempDir, testEnv, writeApp } from './helpers.js';
 
 const docker = await dockerEngine();
 
@@ -166,6 +167,19 @@ describe('the data dir and unexpected errors', () => {
     const unknown = await cli(home, ['apps', '--verbose']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("unknown option '--verbose'");
+  });
+
+  it('stops quietly when what reads its output goes away (`procdock --help | true`)', async () => {
+    const home = freshHome();
+    for (const command of ['--help', 'calls --json', 'apps']) {
+      // `true` exits at once, long before procdock writes: its write meets a closed pipe (EPIPE).
+      const run = await new Promise<{ code: number | null; stderr: string }>((resolvePromise) => {
+        execFile('bash', ['-c', `set -o pipefail; "${process.execPath}" "${join(root, 'bin/procdock')}" ${command} | true`], { env: testEnv(home) }, (error, _stdout, stderr) =>
+          resolvePromise({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stderr }),
+        );
+      });
+      expect(run, command).toEqual({ code: 0, stderr: '' });
+    }
   });
 
   it('prints one line and the log file for an unexpected error; the trace is in the log', async () => {

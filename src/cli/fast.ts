@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describeFailure } from './failure.js';
 import { listCommands } from './list-commands.js';
+import { writeStdout } from './stdout.js';
 
 /**
  * The commands people run most, without commander: `--help` (its text written at build time from
@@ -12,7 +13,7 @@ export async function runFast(argv: string[]): Promise<boolean> {
   if ((command === '--help' || command === '-h') && rest.length === 0) {
     const help = helpText();
     if (help === undefined) return false;
-    process.stdout.write(help);
+    writeStdout(help);
     return true;
   }
   const options =

@@ -1,13 +1,14 @@
 import type { AppView, ServerView } from '../shared/api.js';
 import { ms, table } from './format.js';
 import { withReadOperations } from './session.js';
+import { writeStdout } from './stdout.js';
 
 // The list commands, without commander: `bin/procdock` runs them straight from the fast path
 // (fast.ts), and the full CLI registers the same actions.
 
 /** Prints data: JSON with `--json`, else the human rendering. */
 export function print(json: boolean, data: unknown, human: () => string): void {
-  process.stdout.write(`${json ? JSON.stringify(data, null, 2) : human()}\n`);
+  writeStdout(`${json ? JSON.stringify(data, null, 2) : human()}\n`);
 }
 
 export function failed(app: AppView): boolean {
