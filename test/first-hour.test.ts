@@ -171,7 +171,8 @@ describe('the data dir and unexpected errors', () => {
 
   it('stops quietly when what reads its output goes away (`procdock --help | true`)', async () => {
     const home = freshHome();
-    for (const command of ['--help', 'calls --json', 'apps']) {
+    // The small entry (--help and the list commands) and the full CLI (help, models) alike.
+    for (const command of ['--help', 'calls --json', 'apps', 'help', 'models']) {
       // `true` exits at once, long before procdock writes: its write meets a closed pipe (EPIPE).
       const run = await new Promise<{ code: number | null; stderr: string }>((resolvePromise) => {
         execFile('bash', ['-c', `set -o pipefail; "${process.execPath}" "${join(root, 'bin/procdock')}" ${command} | true`], { env: testEnv(home) }, (error, _stdout, stderr) =>

@@ -45,6 +45,12 @@ export async function main(argv: string[]): Promise<void> {
     fail(error);
     process.exit(1);
   });
+  // A reader that went away (`procdock help | head -1`) only ends the output: the command goes on.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') return;
+    fail(error);
+    process.exit(1);
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
