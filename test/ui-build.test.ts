@@ -38,7 +38,11 @@ describe.skipIf(!ready)('the web UI while an image builds', () => {
       `FROM ${testNodeImage}\nWORKDIR /app\nRUN node -e "setTimeout(() => console.log('warming up ${randomUUID()}'), 2500)"\nCOPY . .\n`,
     );
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    // Progress lines reach a page only once it follows the hub's events: under a full test run the
+    // page can render its form before its event stream is open, and lines sent before then are gone.
+    const following = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/events', { timeout: 60_000 });
     await page.goto(`${hub.url}/#token=${hub.adminToken()}`);
+    await following;
     await page.getByLabel('App folder').fill(app);
     await page.getByRole('button', { name: 'Add app' }).click();
     const progress = page.getByRole('status');
