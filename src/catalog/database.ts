@@ -18,8 +18,7 @@ export function openDatabase(dataDir: string): Db {
   chmodSync(file, 0o600);
   let db: Db | undefined;
   try {
-    const nativeBinding = addonFile();
-    db = cacheStatements(new Database(file, nativeBinding ? { nativeBinding } : {}));
+    db = cacheStatements(new Database(file, addonOptions()));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -42,25 +41,20 @@ export function openDatabase(dataDir: string): Db {
   }
 }
 
-let addon: string | null | undefined;
-
 /**
  * better-sqlite3's compiled addon, named outright where npm builds it: left to find it, the package
  * asks the `bindings` package, which reads a stack trace and tries a dozen paths (3 to 9 ms of a
- * list command's start-up here). Undefined when it is elsewhere: then it is found the usual way.
+ * list command's start-up here). No option when it is elsewhere: then it is found the usual way.
  */
-function addonFile(): string | undefined {
-  if (addon === undefined) {
-    try {
-      // The CLI's fast bundle has `require`, which has just resolved the package; the hub is ESM.
-      const resolve = typeof require === 'function' ? require.resolve : createRequire(import.meta.url).resolve;
-      const file = join(dirname(resolve('better-sqlite3')), '../build/Release/better_sqlite3.node');
-      addon = existsSync(file) ? file : null;
-    } catch {
-      addon = null;
-    }
+function addonOptions(): Database.Options {
+  try {
+    // The CLI's fast bundle has `require`, which has just resolved the package; the hub is ESM.
+    const resolve = typeof require === 'function' ? require.resolve : createRequire(import.meta.url).resolve;
+    const nativeBinding = join(dirname(resolve('better-sqlite3')), '../build/Release/better_sqlite3.node');
+    return existsSync(nativeBinding) ? { nativeBinding } : {};
+  } catch {
+    return {};
   }
-  return addon ?? undefined;
 }
 
 /**
