@@ -143,10 +143,12 @@ export function engineChecks(checks: EngineChecks): void {
       async () => (await pooled()).some((c) => c.Labels['procdock.server'] === 'notes/mcp-everything'),
       'a warm mcp-everything container',
     );
-    const warm = (await pooled()).find((c) => c.Labels['procdock.server'] === 'notes/mcp-everything')!;
+    // The earlier calls may have grown the pool past one: any of its warm containers may serve.
+    const warm = (await pooled()).filter((c) => c.Labels['procdock.server'] === 'notes/mcp-everything').map((c) => c.Id);
     expect((await run(['call', 'echo', '--args', '{"message":"warm"}'])).code).toBe(0);
     const [call] = JSON.parse((await run(['calls', '--json', '--limit', '1'])).stdout) as CallRecordView[];
-    expect(call).toMatchObject({ tool: 'echo', warm: true, container_id: warm.Id, status: 'ok' });
+    expect(call).toMatchObject({ tool: 'echo', warm: true, status: 'ok' });
+    expect(warm).toContain(call!.container_id);
   });
 
   it('turns a crash and a hang into clear errors, and keeps serving', async () => {
