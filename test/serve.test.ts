@@ -110,6 +110,13 @@ describe.skipIf(!docker)('procdock serve, servers in Docker', () => {
     const refused = await cli(home, ['apps:add', '/nonexistent']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('procdock: /nonexistent: no such folder');
+    // Long work through the hub: the answer comes after a whole build, and its progress from the first step.
+    const other = makeFixtureApp('mcp-other: node paged.mjs\n', ['paged.mjs'], { 'notes.txt': 'another app' }, 'other');
+    const added = await cli(home, ['apps:add', other, '--name', 'other']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stderr).toMatch(/^Step 1\/\d+ : FROM /m);
+    expect(added.stdout).toMatch(/mcp-other: node paged\.mjs {2}\[synced, \d+ tools?\]/);
+    expect((await cli(home, ['apps:remove', 'other'])).stdout).toContain('Removed other.');
   });
 
   it('refuses a second hub on the same data dir', async () => {

@@ -21,7 +21,7 @@ export async function withProgress<T>(h: CliOperations, quiet: boolean, work: ()
   if (quiet) return work();
   const { progressPrinter } = await import('./progress.js');
   const printer = progressPrinter();
-  const stop = h.onDidProgress((event) => printer.line(event.line));
+  const stop = await h.onDidProgress((event) => printer.line(event.line));
   try {
     return await work();
   } finally {

@@ -1,11 +1,11 @@
-import { request, type IncomingMessage } from 'node:http';
 import { AppError, type AppErrorCode, type ErrorBody } from '../shared/errors.js';
 import type { OperationInput, OperationName, OperationOutputs, Operations } from '../shared/operations.js';
+import { postToHub } from './hub-request.js';
 
 /**
- * Runs operations on a running hub through `POST /api/<name>`. It speaks through `node:http`, not
- * the global `fetch`: loading fetch's HTTP client costs a command that answers at once more than
- * its whole work.
+ * Runs operations on a running hub through `POST /api/<name>`. Its requests go over a plain socket
+ * (hub-request.ts), not `fetch` or `node:http`: loading either costs a command that answers at
+ * once more than its whole work. Only a command that follows progress loads `node:http`.
  */
 export class HubClient implements Operations {
   constructor(
@@ -28,45 +28,44 @@ export class HubClient implements Operations {
     return body as OperationOutputs[N];
   }
 
-  /** Follows the hub's progress lines until the returned function is called. */
-  onDidProgress(listener: (event: { app: string; line: string }) => void): () => void {
-    const req = request(`${this.url}/api/events`, { headers: { authorization: `Bearer ${this.token}` } }, (res) => {
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^event: progress\ndata: (.*)$/m.exec(frame)?.[1];
-          if (data) listener(JSON.parse(data) as { app: string; line: string });
-        }
+  /**
+   * Follows the hub's progress lines until the returned function is called. Resolves once the hub
+   * follows for this client (its first frame came), so no line of work started after it is lost;
+   * or at once when the stream cannot open, since progress is only ever shown.
+   */
+  async onDidProgress(listener: (event: { app: string; line: string }) => void): Promise<() => void> {
+    const { request } = await import('node:http');
+    return new Promise((resolve) => {
+      const req = request(`${this.url}/api/events`, { headers: { authorization: `Bearer ${this.token}` } }, (res) => {
+        res.setEncoding('utf8');
+        let buffer = '';
+        res.on('data', (chunk: string) => {
+          resolve(stop);
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) !== -1) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const data = /^event: progress\ndata: (.*)$/m.exec(frame)?.[1];
+            if (data) listener(JSON.parse(data) as { app: string; line: string });
+          }
+        });
+        res.on('end', () => resolve(stop));
+        res.on('error', () => resolve(stop));
       });
-      res.on('error', () => undefined);
+      const stop = () => req.destroy();
+      req.on('error', () => resolve(stop));
+      req.end();
     });
-    req.on('error', () => undefined);
-    req.end();
-    return () => req.destroy();
   }
 
   /** One POST to the hub: its status and body. */
-  private post(path: string, body: string): Promise<{ status: number; text: string }> {
-    return new Promise((resolve, reject) => {
-      const headers = {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-        authorization: `Bearer ${this.token}`,
-      };
-      const req = request(`${this.url}${path}`, { method: 'POST', headers }, (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', (error) => reject(unreachable(this.url, error)));
-      });
-      req.on('error', (error) => reject(unreachable(this.url, error)));
-      req.end(body);
-    });
+  private async post(path: string, body: string): Promise<{ status: number; text: string }> {
+    try {
+      return await postToHub(this.url, path, this.token, body);
+    } catch (error) {
+      throw unreachable(this.url, error as Error);
+    }
   }
 }
 

@@ -4,9 +4,9 @@ import { ensureDataDir, resolveDataDir } from '../hub/data-dir.js';
 import type { Operations } from '../shared/operations.js';
 import type { ReadOperations } from './catalog-reader.js';
 
-/** Operations that also report the progress of long work. */
+/** Operations that also report the progress of long work: following starts before it resolves. */
 export interface CliOperations extends Operations {
-  onDidProgress(listener: (event: ProgressEvent) => void): () => void;
+  onDidProgress(listener: (event: ProgressEvent) => void): (() => void) | Promise<() => void>;
 }
 
 /** The hub that runs for the data dir, if one does: its URL and admin token. */
@@ -44,7 +44,7 @@ export async function withReadOperations<T>(work: (ops: ReadOperations) => Promi
   return withCatalogReader(dataDir, work);
 }
 
-/** The running hub's client; node:http loads only when there is a hub to ask. */
+/** The running hub's client; its socket code loads only when there is a hub to ask. */
 async function hubClient(running: { url: string; token: string }): Promise<CliOperations> {
   const { HubClient } = await import('./hub-client.js');
   return new HubClient(running.url, running.token);
