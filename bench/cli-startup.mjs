@@ -1,6 +1,6 @@
-// CLI start-up: the wall time of `bin/procdock` commands, against `node -e 0`, each with a fresh
-// data dir: once with no hub running (the command opens the data dir itself) and once with a
-// `procdock serve` running for that data dir (the command asks it over HTTP).
+// CLI start-up: the wall time of `bin/procdock` commands, against `node -e 0`, on two fresh data
+// dirs: one with no hub running (the command opens the data dir itself) and one with a
+// `procdock serve` running for it (the command asks it over HTTP).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,43 +9,52 @@ import { fmt, path, time } from './stats.mjs';
 
 const commands = [['--help'], ['apps'], ['servers'], ['calls']];
 
-/** Runs every command `runs` times in each state, interleaved; returns one path per command and state. */
+/**
+ * Runs `node -e 0` and every command in each state `runs` times, all interleaved in one loop, so a
+ * machine that slows down midway moves every figure alike; returns one path per command and state.
+ */
 export async function cliBench(root, runs, log) {
   const procdock = join(root, 'bin/procdock');
-  const paths = {};
-  paths['cli-node'] = await timeRuns('node -e 0', [[process.execPath, ['-e', '0']]], runs, process.env).then((p) => p[0]);
-  log(`cli  node -e 0 (baseline)          ${fmt(paths['cli-node'])}`);
-  for (const state of ['no-hub', 'hub']) {
-    const home = mkdtempSync(join(tmpdir(), 'procdock-bench-cli-'));
-    const env = { ...process.env, PROCDOCK_HOME: home, PROCDOCK_LOG_LEVEL: 'warn' };
-    const hub = state === 'hub' ? await startHub(procdock, env) : undefined;
-    try {
-      const runsOf = commands.map((args) => [procdock, args]);
-      const timed = await timeRuns(state, runsOf, runs, env);
-      commands.forEach((args, i) => {
-        const key = `cli-${state}-${args[0].replace(/^--/, '')}`;
-        paths[key] = { ...timed[i], label: `procdock ${args.join(' ')} (${state === 'hub' ? 'hub running' : 'no hub'})` };
-        const ratio = paths[key].p50 / paths['cli-node'].p50;
-        log(`cli  ${paths[key].label.padEnd(32)} ${fmt(paths[key])}   ${ratio.toFixed(1)}× node -e 0`);
-      });
-    } finally {
-      await hub?.stop();
-      rmSync(home, { recursive: true, force: true });
+  const homes = { 'no-hub': mkdtempSync(join(tmpdir(), 'procdock-bench-cli-')), hub: mkdtempSync(join(tmpdir(), 'procdock-bench-cli-')) };
+  const envOf = (state) => ({ ...process.env, PROCDOCK_HOME: homes[state], PROCDOCK_LOG_LEVEL: 'warn' });
+  const hub = await startHub(procdock, envOf('hub'));
+  try {
+    const runsOf = [
+      { key: 'cli-node', label: 'node -e 0', command: process.execPath, args: ['-e', '0'], env: process.env },
+      ...['no-hub', 'hub'].flatMap((state) =>
+        commands.map((args) => ({
+          key: `cli-${state}-${args[0].replace(/^--/, '')}`,
+          label: `procdock ${args.join(' ')} (${state === 'hub' ? 'hub running' : 'no hub'})`,
+          command: procdock,
+          args,
+          env: envOf(state),
+        })),
+      ),
+    ];
+    const timed = await timeRuns(runsOf, runs);
+    const paths = Object.fromEntries(runsOf.map((r, i) => [r.key, { ...timed[i], label: r.label }]));
+    log(`cli  node -e 0 (baseline)          ${fmt(paths['cli-node'])}`);
+    for (const { key } of runsOf.slice(1)) {
+      const ratio = paths[key].p50 / paths['cli-node'].p50;
+      log(`cli  ${paths[key].label.padEnd(32)} ${fmt(paths[key])}   ${ratio.toFixed(1)}× node -e 0`);
     }
+    return paths;
+  } finally {
+    await hub.stop();
+    for (const home of Object.values(homes)) rmSync(home, { recursive: true, force: true });
   }
-  return paths;
 }
 
-/** Times `runs` rounds of every [command, args] in turn, after one untimed round. */
-async function timeRuns(label, commandsToRun, runs, env) {
-  const samples = commandsToRun.map(() => []);
+/** Times `runs` rounds of every command in turn, after one untimed round. */
+async function timeRuns(runsOf, runs) {
+  const samples = runsOf.map(() => []);
   for (let round = -1; round < runs; round++) {
-    for (const [i, [command, args]] of commandsToRun.entries()) {
+    for (const [i, { command, args, env }] of runsOf.entries()) {
       const took = await time(() => run(command, args, env));
       if (round >= 0) samples[i].push(took);
     }
   }
-  return samples.map((s, i) => path(`${label} ${commandsToRun[i][1].join(' ')}`, s));
+  return samples.map((s, i) => path(runsOf[i].label, s));
 }
 
 /** Runs a command to its end; rejects with its stderr when it fails. */
