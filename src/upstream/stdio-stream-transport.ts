@@ -112,14 +112,14 @@ export class StdioStreamTransport implements Transport {
 
   /**
    * Delivers queued lines in order. After a notification the rest waits a turn: the SDK handles
-   * notifications a microtask late, and a response read in the same chunk would otherwise retire
-   * the request (and drop its last progress notification) first.
+   * notifications a microtask late, and a response that came before then would retire the request
+   * (and drop its last progress notification) first. That holds for lines read later in the same
+   * tick too: the Docker attach stream writes each frame of one socket read to stdout at once.
    */
   private drainLines(): void {
     if (this.delivering) return;
     for (let line = this.next(); line !== undefined && !this.closed; line = this.next()) {
-      const wasNotification = this.deliver(line);
-      if (wasNotification && this.head < this.lines.length) {
+      if (this.deliver(line)) {
         this.delivering = true;
         setImmediate(() => {
           this.delivering = false;
