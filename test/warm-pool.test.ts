@@ -59,6 +59,8 @@ describe.skipIf(!docker)('the warm pool', () => {
     const [warmBefore] = await poolContainers();
     const first = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     expect(first.call).toMatchObject({ warm: true, container_id: warmBefore!.Id });
+    // Its container had started and its server initialized before the call: neither is the call's time.
+    expect(first.call.timings?.start_ms).toBe(0);
     await until(() => hub.pools!.readiness()[serverId] === 1, 'the refill');
     const second = await hub.run('call', { tool: 'slow', args: { ms: 1 } });
     expect(second.call.warm).toBe(true);
@@ -75,6 +77,12 @@ describe.skipIf(!docker)('the warm pool', () => {
     const calls = await Promise.all([1, 2, 3].map(() => hub.run('call', { tool: 'slow', args: { ms: 200 } })));
     expect(calls.filter((c) => c.call.warm)).toHaveLength(1);
     expect(calls.filter((c) => !c.call.warm)).toHaveLength(2);
+    // A call that waited for a starting container shows its server's start-up as init, not as container start.
+    for (const { call } of calls.filter((c) => !c.call.warm)) {
+      const { start_ms = 0, init_ms = 0, total_ms = 0 } = call.timings ?? {};
+      expect(init_ms, JSON.stringify(call.timings)).toBeGreaterThan(10);
+      expect(start_ms + init_ms).toBeLessThanOrEqual(total_ms);
+    }
     // The two cold calls took containers the pool was already starting, and it started others in their place.
     expect(launchedFor).not.toContain('call');
     expect(launchedFor.filter((purpose) => purpose === 'pool').length).toBeGreaterThanOrEqual(2);

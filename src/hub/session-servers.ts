@@ -12,6 +12,8 @@ export interface HeldServer {
   session: UpstreamSession;
   /** Whether it had served a request before the current one (or came warm from the pool). */
   warm: boolean;
+  /** When its container had started (`performance.now()`). */
+  startedAt: number;
 }
 
 interface Entry {
@@ -37,7 +39,7 @@ export class SessionServers {
 
   constructor(
     /** Starts and initializes a container for a client session, warm from the pool where one waits. */
-    private readonly start: (server: ServerRow, clientSession: string) => Promise<{ proc: SandboxProcess; session: UpstreamSession; warm: boolean; key: string }>,
+    private readonly start: (server: ServerRow, clientSession: string) => Promise<Omit<HeldServer, 'clientSession' | 'server'>>,
   ) {}
 
   /**

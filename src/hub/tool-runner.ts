@@ -17,6 +17,7 @@ import { launchOf, openSession } from './launch.js';
 import { relayWithRoots } from './roots.js';
 import { SessionServers, type HeldServer } from './session-servers.js';
 import type { Limiter } from './limiter.js';
+import type { WarmSession } from '../upstream/warm-pool.js';
 import type { WarmPools } from './warm-pools.js';
 
 export interface CallRequest {
@@ -252,9 +253,9 @@ export class ToolRunner {
           callId,
           signal,
           ttlMs,
-          onLaunched: (launched) => {
+          onLaunched: (launched, startedAt) => {
             proc = launched;
-            clock.mark('start');
+            clock.mark('start', startedAt);
           },
         });
         ({ proc, warm } = lease);
@@ -280,7 +281,7 @@ export class ToolRunner {
       try {
         return await this.sessions.use(clientSession, server, async (h) => {
           held = h;
-          clock.mark('start');
+          clock.mark('start', h.startedAt);
           const result = await this.callOn(h.session, server, tool, request, clock, ttlMs, signal);
           return { result, error: null, warm: h.warm, proc: h.proc, kept: true };
         });
@@ -314,27 +315,28 @@ export class ToolRunner {
   }
 
   /** A session on the server: a warm one if its pool has one, else a fresh launch and handshake. */
-  private async acquire(server: ServerRow, how: Acquire): Promise<{ session: UpstreamSession; proc: SandboxProcess; warm: boolean }> {
+  private async acquire(server: ServerRow, how: Acquire): Promise<WarmSession & { warm: boolean }> {
     const warm = this.pools?.take(server);
     if (warm) {
-      how.onLaunched(warm.proc);
+      how.onLaunched(warm.proc, warm.startedAt);
       return { ...warm, warm: true };
     }
     // None ready: one already starting comes up sooner than a fresh one. It was not warm when asked for.
     const coming = await this.pools?.next(server, how.signal);
     if (coming) {
-      how.onLaunched(coming.proc);
+      how.onLaunched(coming.proc, coming.startedAt);
       return { ...coming, warm: false };
     }
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, how.purpose, how.callId), how.signal);
-    how.onLaunched(proc);
+    const startedAt = performance.now();
+    how.onLaunched(proc, startedAt);
     try {
       const session = await openSession(proc, {
         label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: Math.min(this.initTimeoutMs, how.ttlMs),
         signal: how.signal,
       });
-      return { session, proc, warm: false };
+      return { session, proc, warm: false, startedAt };
     } catch (error) {
       if (how.purpose === 'session') await proc.dispose();
       throw error;
@@ -389,7 +391,8 @@ interface Acquire {
   callId?: string;
   signal: AbortSignal;
   ttlMs: number;
-  onLaunched: (proc: SandboxProcess) => void;
+  /** Called with the container as soon as the call has it, and when it had started. */
+  onLaunched: (proc: SandboxProcess, startedAt: number) => void;
 }
 
 /** Settles after the current turn of the event loop, when what it wrote has gone out. */
@@ -402,8 +405,13 @@ export class CallClock {
   private readonly started = performance.now();
   private readonly marks = new Map<string, number>();
 
-  mark(phase: 'queued' | 'start' | 'init' | 'run'): void {
-    this.marks.set(phase, performance.now());
+  /**
+   * Marks a phase's end: now, or `at` for a container that started before the call had it (warm,
+   * or one the pool was starting); never before the phase that precedes it, which then took no time.
+   */
+  mark(phase: 'queued' | 'start' | 'init' | 'run', at = performance.now()): void {
+    const previous = [...this.marks.values()].at(-1) ?? this.started;
+    this.marks.set(phase, Math.max(at, previous));
   }
 
   /** After a failure, phases that never happened take no time. */

@@ -178,6 +178,7 @@ export class WarmPools {
 
   private async open(server: ServerRow, signal: AbortSignal): Promise<WarmSession> {
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'pool'), signal);
+    const startedAt = performance.now();
     try {
       const session = await openSession(proc, {
         label: `${server.app_name}/${server.process_type}`,
@@ -185,7 +186,7 @@ export class WarmPools {
         signal,
       });
       await this.warmUp(server, session, signal);
-      return { proc, session };
+      return { proc, session, startedAt };
     } catch (error) {
       await proc.dispose();
       throw error;

@@ -26,6 +26,7 @@ function poolOf(target: number, cap = Infinity) {
             },
           } as unknown as SandboxProcess,
           session: { close: () => Promise.resolve() } as unknown as UpstreamSession,
+          startedAt: performance.now(),
         };
         opens.push({ session, up: () => resolve(session), fail: () => reject(new Error('did not start')) });
       }),

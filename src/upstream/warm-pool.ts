@@ -6,6 +6,8 @@ import type { UpstreamSession } from './upstream-session.js';
 export interface WarmSession {
   proc: SandboxProcess;
   session: UpstreamSession;
+  /** When its container had started (`performance.now()`): a call's timings begin its init there. */
+  startedAt: number;
 }
 
 /** The hub-wide caps a pool asks before it starts one more warm container. */
