@@ -1,4 +1,4 @@
-import { isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { McpError, isInitializeRequest, JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 
 /**
  * A client's JSON-RPC message, checked once by the SDK's schema: the SDK's protocol checks each
@@ -28,4 +28,13 @@ export function isInitialize(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || (value as { method?: unknown }).method !== 'initialize') return false;
   const message = parseMessage(value);
   return message !== undefined && isInitializeMessage(message);
+}
+
+/**
+ * A JSON-RPC error to throw from a request handler. The SDK's `McpError` puts `MCP error <code>:`
+ * in its message, which goes on the wire as is, and an SDK client prefixes it again: the message
+ * here is the plain text, as the client will show it once.
+ */
+export function mcpError(code: number, message: string, data?: unknown): McpError {
+  return Object.assign(new McpError(code, message, data), { message });
 }

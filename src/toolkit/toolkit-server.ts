@@ -24,6 +24,7 @@ import type { Hub } from '../hub/hub.js';
 import { isAppError } from '../shared/errors.js';
 import type { CallRelay } from '../upstream/upstream-session.js';
 import type { ToolkitListCache } from './toolkit-lists.js';
+import { mcpError } from './jsonrpc.js';
 
 /** MCP's "resource not found" (2025-11-25). */
 const resourceNotFound = -32002;
@@ -64,13 +65,13 @@ export function createToolkitServer(hub: Hub, resourceName: string, lists: Toolk
 
   server.setRequestHandler(ReadResourceRequestSchema, async (request, extra) => {
     const target = lists.routeResource(resourceName, request.params.uri);
-    if (!target) throw new McpError(resourceNotFound, `Resource not found: ${request.params.uri}`, { uri: request.params.uri });
+    if (!target) throw mcpError(resourceNotFound, `Resource not found: ${request.params.uri}`, { uri: request.params.uri });
     return upstream(target, 'resources/read', (c, signal) => c.readResource(request.params, { signal }), extra.signal);
   });
 
   server.setRequestHandler(GetPromptRequestSchema, async (request, extra) => {
     const prompt = lists.of(resourceName).prompts.find((p) => p.name === request.params.name);
-    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+    if (!prompt) throw mcpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
     const params = { ...request.params, name: prompt.definition.name };
     return upstream(prompt.server, 'prompts/get', (c, signal) => c.getPrompt(params, { signal }), extra.signal);
   });
@@ -101,16 +102,16 @@ export function createToolkitServer(hub: Hub, resourceName: string, lists: Toolk
       return await hub.runner.onServer(target, step, (session, s) => work(session.client, s), signal, clientSession);
     } catch (error) {
       if (error instanceof McpError) throw error;
-      throw new McpError(ErrorCode.InternalError, error instanceof Error ? error.message : String(error));
+      throw mcpError(ErrorCode.InternalError, error instanceof Error ? error.message : String(error));
     }
   }
 
   /** Subscriptions go to the session's own container of the server that serves the URI. */
   const subscription = async (method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: AbortSignal) => {
     const target = lists.routeResource(resourceName, uri);
-    if (!target) throw new McpError(resourceNotFound, `Resource not found: ${uri}`, { uri });
+    if (!target) throw mcpError(resourceNotFound, `Resource not found: ${uri}`, { uri });
     if (target.settings.lifetime !== 'session') {
-      throw new McpError(
+      throw mcpError(
         ErrorCode.InvalidRequest,
         `${method}: ${target.app_name}/${target.process_type} starts fresh at every call, so there is nothing live to watch; set "lifetime": "session" for it in its procdock.json`,
       );
@@ -150,7 +151,7 @@ export function createToolkitServer(hub: Hub, resourceName: string, lists: Toolk
       return result as CallToolResult;
     } catch (error) {
       if (isAppError(error) && (error.code === 'not_found' || error.code === 'conflict')) {
-        throw new McpError(ErrorCode.InvalidParams, error.message);
+        throw mcpError(ErrorCode.InvalidParams, error.message);
       }
       if (isAppError(error)) return { isError: true, content: [{ type: 'text', text: error.message }] };
       throw error;
@@ -192,7 +193,7 @@ function relayTo(server: Server, extra: RequestExtra, notify: (notification: Ser
               : undefined;
       if (!schema) {
         if (method === 'roots/list') return { roots: [] };
-        throw new McpError(ErrorCode.MethodNotFound, `${method}: the client of this call does not support it`);
+        throw mcpError(ErrorCode.MethodNotFound, `${method}: the client of this call does not support it`);
       }
       return (await extra.sendRequest({ method, params } as never, schema as never)) as Record<string, unknown>;
     },

@@ -7,7 +7,6 @@ import {
   ErrorCode,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
-  McpError,
   ResourceUpdatedNotificationSchema,
   type CallToolResult,
   type ClientCapabilities,
@@ -21,6 +20,7 @@ import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@
 import type { SandboxProcess } from '../sandbox/sandbox.js';
 import { AppError } from '../shared/errors.js';
 import { StdioStreamTransport, type UpstreamFault } from './stdio-stream-transport.js';
+import { mcpError } from '../toolkit/jsonrpc.js';
 
 export interface UpstreamOptions {
   /** Names the server in every error, e.g. `everything/mcp`. */
@@ -79,7 +79,7 @@ export class UpstreamSession {
       if (session.relay) return session.relay.request(request);
       if (request.method === 'roots/list') return { roots: [] };
       if (request.method === 'elicitation/create') return { action: 'decline' };
-      throw new McpError(ErrorCode.MethodNotFound, `${request.method}: no client is there to answer (the call did not come from an MCP client that supports it)`);
+      throw mcpError(ErrorCode.MethodNotFound, `${request.method}: no client is there to answer (the call did not come from an MCP client that supports it)`);
     };
     client.setRequestHandler(CreateMessageRequestSchema, (request) => relay(request) as never);
     client.setRequestHandler(ElicitRequestSchema, (request) => relay(request) as never);
