@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import type { AppChange } from '../shared/api.js';
+import type { AppChange, AppView } from '../shared/api.js';
 import { callerPath, dataCommand, keyValues, ops, parseJsonObject, positiveInt, print, withProgress } from './cli-kit.js';
 import { ms } from './format.js';
-import { describeApp, describeServers, failed, listCommands } from './list-commands.js';
+import { describeApp, describeServers, failureOf, listCommands } from './list-commands.js';
 import { AppError } from '../shared/errors.js';
 
 /** What re-reading apps' Procfiles and procdock.json changed, one line each. */
@@ -28,7 +28,7 @@ export function registerAppCommands(program: Command): void {
         const input = { path: callerPath(path), name: o.name, attach: o.attach === false ? null : o.attach, mounts, pin: o.pin === 'on' };
         const app = await withProgress(h, !!o.json, () => h.run('apps.add', input));
         print(!!o.json, app, () => describeApp(app));
-        if (failed(app)) process.exitCode = 1;
+        reportFailure(app);
       }),
     );
 
@@ -37,7 +37,7 @@ export function registerAppCommands(program: Command): void {
       ops(async (h) => {
         const app = await withProgress(h, !!o.json, () => h.run('apps.build', { name }));
         print(!!o.json, app, () => [...describeChanges(app.changes), describeApp(app)].join('\n'));
-        if (failed(app)) process.exitCode = 1;
+        reportFailure(app);
       }),
   );
 
@@ -109,4 +109,12 @@ export function registerAppCommands(program: Command): void {
   dataCommand(program, 'config:unset <app> <keys...>', 'remove config vars').action((app: string, keys: string[], o: { json?: boolean }) =>
     ops(async (h) => printConfig(!!o.json, await h.run('config.unset', { app, keys }))),
   );
+}
+
+/** An app that cannot serve after apps:add or apps:build: one line saying why, and exit status 1. */
+function reportFailure(app: AppView): void {
+  const failure = failureOf(app);
+  if (!failure) return;
+  process.stderr.write(`procdock: ${failure}\n`);
+  process.exitCode = 1;
 }

@@ -11,8 +11,14 @@ export function print(json: boolean, data: unknown, human: () => string): void {
   writeStdout(`${json ? JSON.stringify(data, null, 2) : human()}\n`);
 }
 
-export function failed(app: AppView): boolean {
-  return app.build_status === 'error' || app.servers.some((s) => s.primitives_status === 'error');
+/** Why an app cannot serve, in one line: its build failed, or a server did not start; else undefined. */
+export function failureOf(app: AppView): string | undefined {
+  if (app.build_status === 'error') return `${app.name}: the build failed${app.build_error ? `: ${app.build_error.split('\n')[0]}` : ''}`;
+  const broken = app.servers.filter((s) => s.primitives_status === 'error');
+  if (broken.length === 0) return undefined;
+  const [first] = broken;
+  const more = broken.length > 1 ? ` (and ${broken.length - 1} more server${broken.length > 2 ? 's' : ''}: see procdock servers)` : '';
+  return `${app.name}/${first!.process_type}: ${first!.primitives_error ?? 'its tools could not be read'}${more}`;
 }
 
 export function describeApp(app: AppView): string {
@@ -21,6 +27,7 @@ export function describeApp(app: AppView): string {
   for (const s of app.servers) {
     const tools = `${s.tools} tool${s.tools === 1 ? '' : 's'}`;
     lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${tools}]`);
+    if (s.primitives_error) lines.push(`    ${s.primitives_error}`);
     if (s.loosened) lines.push(`    procdock.json loosens its sandbox: ${s.loosened.join('; ')}`);
   }
   for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);

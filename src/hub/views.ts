@@ -60,6 +60,7 @@ export class Views {
           process_type: server.process_type,
           process_command: server.process_command,
           primitives_status: server.primitives_status,
+          ...(server.primitives_error ? { primitives_error: server.primitives_error } : {}),
           tools: this.catalog.servers.tools(server.id).length,
           ...(loosened.length > 0 ? { loosened } : {}),
         };

@@ -91,7 +91,7 @@ export interface AppView {
   id: string;
   name: string;
   path: string;
-  servers: { process_type: string; process_command: string; primitives_status: PrimitivesStatus; tools: number; loosened?: string[] }[];
+  servers: { process_type: string; process_command: string; primitives_status: PrimitivesStatus; primitives_error?: string; tools: number; loosened?: string[] }[];
   skipped: SkippedProcess[];
   resources: string[];
   build_status: 'none' | 'building' | 'built' | 'error';
