@@ -161,12 +161,14 @@ describe('the data dir and unexpected errors', () => {
     expect(help.stdout).toMatch(/^Usage: procdock \[options\] \[command\]\n[\s\S]*\n {2}calls \[options\] +the call log/);
     expect(JSON.parse((await cli(home, ['calls', '--json', '--limit=3'])).stdout)).toEqual([]);
     expect(JSON.parse((await cli(home, ['servers', '--resource', 'default', '--json'])).stdout)).toEqual([]);
+    // A usage mistake is one line, as every failure: what was wrong, and where the usage is.
     const bad = await cli(home, ['calls', '--limit', '0']);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain("option '--limit <n>' argument '0' is invalid");
+    expect(bad.stderr).toBe("procdock: option '--limit <n>' argument '0' is invalid. expected a whole number above 0 (see procdock calls --help)\n");
     const unknown = await cli(home, ['apps', '--verbose']);
     expect(unknown.code).not.toBe(0);
-    expect(unknown.stderr).toContain("unknown option '--verbose'");
+    expect(unknown.stderr).toBe("procdock: unknown option '--verbose' (see procdock apps --help)\n");
+    expect((await cli(home, ['nonsense'])).stderr).toBe("procdock: unknown command 'nonsense' (see procdock --help)\n");
   });
 
   it('stops quietly when what reads its output goes away (`procdock --help | true`)', async () => {

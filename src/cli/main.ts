@@ -15,8 +15,7 @@ import { registerTrustCommands } from './trust-commands.js';
 export function buildProgram(): Command {
   const program = new Command('procdock')
     .description('A personal MCP hub: Procfile MCP servers, one throwaway sandbox per tool call, one toolkit URL.')
-    .version('0.1.0')
-    .showHelpAfterError();
+    .version('0.1.0');
   registerHubCommands(program);
   registerAppCommands(program);
   registerModelCommands(program);
@@ -33,6 +32,12 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   program.exitOverride();
+  // A usage mistake is one line too, with where to read the usage instead of all of it.
+  const known = program.commands.find((c) => c.name() === argv[2]);
+  const usage = known ? `procdock ${known.name()} --help` : 'procdock --help';
+  const outputError = (message: string, write: (text: string) => void) =>
+    write(`procdock: ${message.replace(/^error: /, '').trim()} (see ${usage})\n`);
+  for (const command of [program, ...program.commands]) command.configureOutput({ outputError });
   const fail = (error: unknown) => {
     process.stderr.write(`procdock: ${describeFailure(error, argv[2] ?? '')}\n`);
     process.exitCode = 1;
