@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, cli, tempDir } from './helpers.js';
 
@@ -101,14 +102,49 @@ describe('procdock connect', () => {
     expect(backupOf(join(dir, 'claude_desktop_config.json'))).toEqual(original);
   });
 
-  it('refuses a config that is not plain JSON and leaves it untouched', async () => {
+  it('merges a config with comments and trailing commas, keeping them', async () => {
     const home = tempDir();
     mkdirSync(join(home, '.cursor'));
-    const text = '{\n  // my servers\n  "mcpServers": {}\n}\n';
+    const file = join(home, '.cursor', 'mcp.json');
+    writeFileSync(file, '{\n  // my servers\n  "mcpServers": {\n    "github": { "url": "https://example.com/mcp" }, // work\n  },\n}\n', { mode: 0o644 });
+    const run = await cli(home, ['connect', 'cursor']);
+    expect(run.code, run.stderr).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('// my servers');
+    expect(text).toContain('// work');
+    expect(parseJsonc(text).mcpServers.github).toEqual({ url: 'https://example.com/mcp' });
+    const key = keyOf((await cli(home, ['key'])).stdout);
+    expect(text).toContain(`"Authorization": "Bearer ${key}"`);
+    // It holds the key now: readable by the user only, and so is the backup of what was there.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const backup = readdirSync(join(home, '.cursor')).find((f) => f.endsWith('.bak'))!;
+    expect(statSync(join(home, '.cursor', backup)).mode & 0o777).toBe(0o600);
+  });
+
+  it('writes VS Code’s user config without --project, prompt and all', async () => {
+    const home = tempDir();
+    const work = tempDir();
+    const run = await cli(home, ['connect', 'vscode'], {}, '', work);
+    expect(run.code, run.stderr).toBe(0);
+    const file = join(home, '.config', 'Code', 'User', 'mcp.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    expect(config.servers.procdock).toEqual({ type: 'http', url: 'http://127.0.0.1:7420/mcp', headers: { Authorization: 'Bearer ${input:procdock-key}' } });
+    expect(config.inputs).toEqual([expect.objectContaining({ id: 'procdock-key', type: 'promptString', password: true })]);
+    expect(existsSync(join(work, '.vscode'))).toBe(false);
+  });
+
+  it('refuses a config that is not JSON, leaves it untouched, and gives the entry to paste', async () => {
+    const home = tempDir();
+    mkdirSync(join(home, '.cursor'));
+    const text = '{\n  "mcpServers": {\n    "github": \n';
     writeFileSync(join(home, '.cursor', 'mcp.json'), text);
     const run = await cli(home, ['connect', 'cursor']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/mcp\.json is not plain JSON .*nothing was changed/);
+    expect(run.stderr).toMatch(/mcp\.json is not JSON \(\w+ at line \d+, column \d+\); nothing was changed\. Add this under "mcpServers" by hand: /);
+    // What it offers is JSON to paste as is, without the key itself.
+    const offered = JSON.parse(/by hand: (\{.*\})\s*$/.exec(run.stderr)![1]!);
+    expect(offered).toEqual({ procdock: { url: 'http://127.0.0.1:7420/mcp', headers: { Authorization: 'Bearer <INFERENCE_KEY: procdock key prints it>' } } });
+    expect(run.stderr).not.toContain(keyOf((await cli(home, ['key'])).stdout));
     expect(readFileSync(join(home, '.cursor', 'mcp.json'), 'utf8')).toBe(text);
     expect(readdirSync(join(home, '.cursor'))).toEqual(['mcp.json']);
     expect((await cli(home, ['connect', 'emacs'])).stderr).toContain('unknown client "emacs"');

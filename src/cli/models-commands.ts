@@ -84,7 +84,7 @@ export function registerModelCommands(program: Command): void {
 
   dataCommand(program, 'connect <client>', "write a client's MCP config for this toolkit: cursor, claude or vscode")
     .option('--resource <resource>', 'model resource whose toolkit to connect', 'default')
-    .option('--project <dir>', 'write the project config (Cursor: DIR/.cursor/mcp.json; VS Code: DIR/.vscode/mcp.json)')
+    .option('--project <dir>', "write the project config (Cursor: DIR/.cursor/mcp.json; VS Code: DIR/.vscode/mcp.json) instead of the user's")
     .option('--show-key', 'also print the key written into the config', false)
     .action((client: string, o: { json?: boolean; resource: string; project?: string; showKey: boolean }) =>
       ops(async (h) => {

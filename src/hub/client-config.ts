@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../shared/errors.js';
@@ -46,7 +47,11 @@ export function configFile(client: ClientName, project: string | undefined, env:
     case 'cursor':
       return project ? join(resolve(project), '.cursor', 'mcp.json') : join(home, '.cursor', 'mcp.json');
     case 'vscode':
-      return join(resolve(project ?? '.'), '.vscode', 'mcp.json');
+      // Without a project: the user profile's mcp.json, which every workspace reads.
+      if (project) return join(resolve(project), '.vscode', 'mcp.json');
+      if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Code', 'User', 'mcp.json');
+      if (process.platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Code', 'User', 'mcp.json');
+      return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'Code', 'User', 'mcp.json');
     case 'claude':
       if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
       if (process.platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Claude', 'claude_desktop_config.json');
@@ -86,52 +91,73 @@ function entryFor(target: ConnectTarget, inGitTree: boolean): { section: 'mcpSer
   }
 }
 
+const edits = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' } };
+
 /**
- * Writes (or updates) Procdock's entry in a client's MCP config. Every other entry and key stays as
- * it was; the old file is copied to a backup first; a file that is not plain JSON is refused and
- * left untouched.
+ * Writes (or updates) Procdock's entry in a client's MCP config. Every other entry, key and
+ * comment stays as it was (the clients read JSON with comments and trailing commas); the old file
+ * is copied to a backup first; a file that cannot be read as JSON is refused and left untouched,
+ * with the entry to paste by hand. A file that holds the key itself is readable by the user only.
  */
 export function writeClientConfig(target: ConnectTarget): ConnectResult {
   const file = configFile(target.client, target.project);
   const gitTree = gitWorkTree(file);
   const { section, value, key } = entryFor(target, gitTree !== null);
-  let config: Record<string, unknown> = {};
-  let backup: string | null = null;
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    if (text.trim() !== '') {
-      try {
-        config = JSON.parse(text) as Record<string, unknown>;
-      } catch (error) {
-        throw new AppError(
-          'invalid_input',
-          `${file} is not plain JSON (${(error as Error).message}); nothing was changed. Add this under "${section}" by hand: ${JSON.stringify({ [target.entry]: { ...value, headers: '…' } })}`,
-        );
-      }
-      if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-        throw new AppError('invalid_input', `${file}: expected a JSON object at the top; nothing was changed`);
-      }
-    }
-    backup = `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
-    copyFileSync(file, backup);
+  const input = key.kind === 'input' ? inputFor(key.id, target.entry) : undefined;
+  const existed = existsSync(file);
+  const original = existed ? readFileSync(file, 'utf8') : '';
+  let text = original.trim() === '' ? '{}\n' : original;
+  const errors: ParseError[] = [];
+  const config = parse(text, errors, { allowTrailingComma: true }) as unknown;
+  if (errors.length > 0) {
+    const [first] = errors;
+    const at = lineAndColumn(text, first!.offset);
+    throw new AppError('invalid_input', `${file} is not JSON (${printParseErrorCode(first!.error)} at line ${at}); nothing was changed. ${pasteHint(target, section, value, input)}`);
   }
-  const servers = (config[section] ?? {}) as Record<string, unknown>;
-  if (typeof servers !== 'object' || Array.isArray(servers)) {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new AppError('invalid_input', `${file}: expected a JSON object at the top; nothing was changed`);
+  }
+  const { [section]: servers, inputs } = config as Record<string, unknown>;
+  if (servers !== undefined && (typeof servers !== 'object' || servers === null || Array.isArray(servers))) {
     throw new AppError('invalid_input', `${file}: "${section}" is not an object; nothing was changed`);
   }
-  const replaced = target.entry in servers;
-  config[section] = { ...servers, [target.entry]: value };
-  if (key.kind === 'input') config.inputs = withInput(config.inputs, key.id, target.entry);
+  if (input && inputs !== undefined && !Array.isArray(inputs)) {
+    throw new AppError('invalid_input', `${file}: "inputs" is not an array; nothing was changed`);
+  }
+  const replaced = servers !== undefined && Object.hasOwn(servers, target.entry);
+  text = applyEdits(text, modify(text, [section, target.entry], value, edits));
+  if (input) {
+    const at = Array.isArray(inputs) ? inputs.findIndex((i: { id?: unknown } | null) => i?.id === input.id) : -1;
+    text = applyEdits(text, modify(text, ['inputs', at], input, { ...edits, isArrayInsertion: at === -1 }));
+  }
+  let backup: string | null = null;
+  if (existed) {
+    backup = `${file}.${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+    copyFileSync(file, backup);
+    chmodSync(backup, 0o600);
+  }
   mkdirSync(dirname(file), { recursive: true });
-  const mode = existsSync(file) ? statSync(file).mode & 0o777 : 0o600;
+  const kept = existed ? statSync(file).mode & 0o777 : 0o600;
+  const mode = key.kind === 'literal' ? (kept & 0o700) | 0o600 : kept;
   const temporary = `${file}.procdock-${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(config, null, 2)}\n`, { mode });
+  writeFileSync(temporary, text.endsWith('\n') ? text : `${text}\n`, { mode });
+  chmodSync(temporary, mode);
   renameSync(temporary, file);
   return { file, backup, entry: target.entry, replaced, key, gitTree };
 }
 
-/** VS Code's `inputs` with ours (a password prompt) added or replaced, every other kept. */
-function withInput(inputs: unknown, id: string, entry: string): unknown[] {
-  const others = Array.isArray(inputs) ? inputs.filter((input: { id?: unknown }) => input?.id !== id) : [];
-  return [...others, { type: 'promptString', id, description: `Procdock INFERENCE_KEY for "${entry}" (procdock key prints it)`, password: true }];
+/** What to add by hand to a file that cannot be edited: valid JSON, with the key left for `procdock key`. */
+function pasteHint(target: ConnectTarget, section: string, value: Record<string, unknown>, input: Record<string, unknown> | undefined): string {
+  const entry = JSON.stringify({ [target.entry]: value }).replaceAll(target.key, '<INFERENCE_KEY: procdock key prints it>');
+  return `Add this under "${section}" by hand: ${entry}${input ? `, and this to "inputs": ${JSON.stringify(input)}` : ''}`;
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/** VS Code's `inputs` entry for the key: a password prompt, kept in its secret storage. */
+function inputFor(id: string, entry: string): Record<string, unknown> {
+  return { type: 'promptString', id, description: `Procdock INFERENCE_KEY for "${entry}" (procdock key prints it)`, password: true };
 }

@@ -184,8 +184,8 @@ function Toolkit({ name }: { name: string }) {
         <button className="ghost small" onClick={() => void connect(name, 'claude')}>
           Claude Desktop
         </button>
-        <input aria-label="VS Code project folder" className="mono small-input" placeholder="/path/to/project" value={project} onChange={(e) => setProject(e.target.value)} />
-        <button className="ghost small" disabled={!project.trim()} onClick={() => void connect(name, 'vscode', project.trim())}>
+        <input aria-label="VS Code project folder" className="mono small-input" placeholder="project folder (optional)" value={project} onChange={(e) => setProject(e.target.value)} />
+        <button className="ghost small" title="Without a project folder: your VS Code user profile's mcp.json" onClick={() => void connect(name, 'vscode', project.trim() || undefined)}>
           VS Code
         </button>
       </div>
