@@ -142,17 +142,35 @@ function limitsFromEnv(env: NodeJS.ProcessEnv): { warm: Partial<WarmPoolLimits>;
   };
 }
 
-/** Logs to stderr, and warnings and errors (with their traces) to the data dir's log file too. */
+/**
+ * Logs to stderr (JSON lines, or a line for a person when stderr is a terminal), and warnings and
+ * errors (with their traces) to the data dir's log file too.
+ */
 function hubLogger(dataDir: string): Logger {
   const level = (process.env.PROCDOCK_LOG_LEVEL ?? 'info') as pino.Level;
   const lowest = (pino.levels.values[level] ?? 30) < 40 ? level : 'warn';
   return pino(
     { level: lowest },
     pino.multistream([
-      { level, stream: pino.destination(2) },
+      { level, stream: process.stderr.isTTY ? terminalLines(dataDir) : pino.destination(2) },
       { level: 'warn', stream: pino.destination({ dest: logFilePath(dataDir), append: true, sync: false }) },
     ]),
   );
+}
+
+/** pino's JSON lines as a person reads them: `12:04:05 a warm container did not start (app/mcp-x): why`. */
+function terminalLines(dataDir: string): { write(line: string): void } {
+  return {
+    write(line: string) {
+      const entry = JSON.parse(line) as { time?: number; level?: number; msg?: string; server?: string; err?: { message?: string } };
+      const time = new Date(entry.time ?? Date.now()).toTimeString().slice(0, 8);
+      const level = (entry.level ?? 30) >= 50 ? 'error: ' : (entry.level ?? 30) >= 40 ? 'warning: ' : '';
+      const where = entry.server ? ` (${entry.server})` : '';
+      const why = entry.err?.message ? `: ${entry.err.message}` : '';
+      const trace = (entry.level ?? 30) >= 50 ? ` [trace in ${logFilePath(dataDir)}]` : '';
+      process.stderr.write(`${time} ${level}${entry.msg ?? ''}${where}${why}${trace}\n`);
+    },
+  };
 }
 
 /** The web UI built by `npm run build` beside this package, if it is there. */
