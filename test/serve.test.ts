@@ -117,6 +117,10 @@ describe.skipIf(!docker)('procdock serve, servers in Docker', () => {
     expect(added.stderr).toMatch(/^Step 1\/\d+ : FROM /m);
     expect(added.stdout).toMatch(/mcp-other: node paged\.mjs {2}\[synced, \d+ tools?\]/);
     expect((await cli(home, ['apps:remove', 'other'])).stdout).toContain('Removed other.');
+    // A model resource without its key is refused before any request, naming what is missing.
+    const agent = await cli(home, ['agent', 'say hi']);
+    expect(agent.code).toBe(1);
+    expect(agent.stderr).toMatch(/^procdock: no API key: model resource "default" .*has none/);
   });
 
   it('refuses a second hub on the same data dir', async () => {
@@ -130,6 +134,7 @@ describe.skipIf(!docker)('procdock serve, servers in Docker', () => {
     expect(existsSync(join(home, 'hub.json'))).toBe(false);
     const direct = await cli(home, ['apps', '--json']);
     expect(JSON.parse(direct.stdout)).toHaveLength(1);
+    expect((await cli(home, ['agent', 'say hi'])).stderr).toMatch(/^procdock: no API key: model resource "default" .*has none/);
   });
 
   it('takes over the data dir from a hub that was killed', async () => {

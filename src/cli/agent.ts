@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { AgentRun, type AgentFrame } from '../agents/agent-loop.js';
 import type { AgentRequest } from '../agents/agent-request.js';
 import { herokuTools } from '../agents/heroku-tools.js';
-import { providerFor } from '../agents/providers.js';
 import { resolveDataDir } from '../hub/data-dir.js';
 import { isAlive, readHubFile } from '../hub/hub-file.js';
 import { Hub } from '../hub/hub.js';
+import { usableProvider } from '../hub/provider-check.js';
 import { AppError } from '../shared/errors.js';
 import { HubClient } from './hub-client.js';
 
@@ -30,7 +30,7 @@ export async function runAgent(prompt: string, options: AgentOptions): Promise<v
   try {
     const resource = hub.registry.resource(options.resource);
     const request: AgentRequest = { model: resource.model_id, messages: [{ role: 'user', content: prompt }], tools };
-    const run = new AgentRun(hub, resource, providerFor(hub.catalog, resource), request);
+    const run = new AgentRun(hub, resource, usableProvider(hub.catalog, resource), request);
     await run.run((frame) => printer.frame(frame), new AbortController().signal);
   } finally {
     await hub.close();

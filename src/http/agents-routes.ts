@@ -4,9 +4,9 @@ import { ProviderError } from '../agents/model-provider.js';
 import { AgentRun } from '../agents/agent-loop.js';
 import { agentRequestSchema } from '../agents/agent-request.js';
 import { chatAgentRequest, completeChat, streamChat, wantsHerokuTools } from '../agents/chat-run.js';
-import { providerFor } from '../agents/providers.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { Hub } from '../hub/hub.js';
+import { usableProvider } from '../hub/provider-check.js';
 import { isAppError } from '../shared/errors.js';
 
 function openAiError(res: Response, status: number, message: string, type = 'invalid_request_error'): void {
@@ -65,7 +65,7 @@ export function prepareRun(hub: Hub, resource: ModelResourceRow, body: unknown, 
     return undefined;
   }
   try {
-    return new AgentRun(hub, resource, providerFor(hub.catalog, resource), parsed.data);
+    return new AgentRun(hub, resource, usableProvider(hub.catalog, resource), parsed.data);
   } catch (error) {
     const { status, type, message } = errorType(error);
     openAiError(res, status, message, type);
@@ -92,7 +92,13 @@ export function agentsRoutes(hub: Hub): Router {
     if (body.model !== resource.model_id) {
       return openAiError(res, 400, `unknown model "${body.model}": the key's resource "${resource.name}" serves "${resource.model_id}"`);
     }
-    const provider = providerFor(hub.catalog, resource);
+    let provider: ReturnType<typeof usableProvider>;
+    try {
+      provider = usableProvider(hub.catalog, resource);
+    } catch (error) {
+      const { status, type, message } = errorType(error);
+      return openAiError(res, status, message, type);
+    }
     const { stream, ...request } = body as ChatRequest & { stream?: boolean };
     const controller = abortOnDisconnect(res);
     if (!stream) {
@@ -121,7 +127,7 @@ async function chatWithHerokuTools(hub: Hub, resource: ModelResourceRow, body: u
   try {
     const chat = chatAgentRequest(body);
     stream = chat.stream;
-    run = new AgentRun(hub, resource, providerFor(hub.catalog, resource), chat.request, { clientTools: chat.clientTools });
+    run = new AgentRun(hub, resource, usableProvider(hub.catalog, resource), chat.request, { clientTools: chat.clientTools });
     await run.ready();
   } catch (error) {
     const { status, type, message } = errorType(error);

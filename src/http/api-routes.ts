@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { AgentRun } from '../agents/agent-loop.js';
 import { agentRequestSchema } from '../agents/agent-request.js';
-import { providerFor } from '../agents/providers.js';
 import type { Hub } from '../hub/hub.js';
 import { conversationSession } from '../hub/desktop-operations.js';
-import { assertUsableKey, explainingProvider } from '../hub/provider-check.js';
+import { usableProvider } from '../hub/provider-check.js';
 import { streamRun } from './agents-routes.js';
 import { operationInputs, type OperationName } from '../shared/operations.js';
 import { AppError } from '../shared/errors.js';
@@ -41,8 +40,7 @@ export function apiRoutes(hub: Hub): Router {
       const issue = parsed.error.issues[0];
       throw new AppError('invalid_input', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
     }
-    assertUsableKey(resource);
-    const provider = explainingProvider(providerFor(hub.catalog, resource), resource);
+    const provider = usableProvider(hub.catalog, resource);
     const session = typeof conversation === 'string' ? { session: conversationSession(conversation) } : {};
     await streamRun(res, new AgentRun(hub, resource, provider, parsed.data, session), true);
   });

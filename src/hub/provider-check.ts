@@ -1,5 +1,7 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { ProviderError, type ChatRequest, type ModelProvider } from '../agents/model-provider.js';
+import { providerFor } from '../agents/providers.js';
+import type { Catalog } from '../catalog/catalog.js';
 import type { ModelResourceRow } from '../catalog/models-repository.js';
 import type { KeyStatus } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
@@ -44,6 +46,12 @@ export function assertUsableKey(resource: ModelResourceRow, env: NodeJS.ProcessE
     'invalid_input',
     `no API key: model resource "${resource.name}" (${providerLabel(resource)} ${resource.model_id}) has none — ${where} on the Models page, or pick a local model`,
   );
+}
+
+/** The resource's provider: refused at once when it has no key, each failure named by its cause. */
+export function usableProvider(catalog: Catalog, resource: ModelResourceRow): ModelProvider {
+  assertUsableKey(resource);
+  return explainingProvider(providerFor(catalog, resource), resource);
 }
 
 /** One line that names the cause of a provider failure: the key, the endpoint, the rate limit. */
