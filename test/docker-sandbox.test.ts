@@ -168,6 +168,19 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     expect(await hub.run('apps.list', {})).toEqual(before);
   });
 
+  it('names why a build failed with the failing step’s own error lines, and streams no terminal codes', async () => {
+    const app = makeFixtureApp('mcp-x: node probe.mjs\n', ['probe.mjs'], { 'package.json': '{"name": "broken",}' }, 'broken');
+    const lines: string[] = [];
+    const stop = hub.onDidProgress((event) => lines.push(event.line));
+    const added = await hub.run('apps.add', { path: app, attach: null }).finally(stop);
+    expect(added.build_status).toBe('error');
+    expect(added.build_error).toMatch(/returned a non-zero code: \d+ — .*npm error .*JSON/);
+    expect(lines.some((line) => line.startsWith('npm error'))).toBe(true);
+    // eslint-disable-next-line no-control-regex
+    expect(lines.filter((line) => /\x1b/.test(line))).toEqual([]);
+    await hub.run('apps.remove', { name: 'broken' });
+  });
+
   it('rebuilds the image only when the app’s files change', async () => {
     const [app] = (await hub.run('apps.list', {})).filter((a) => a.name === 'probe');
     const same = await hub.run('apps.build', { name: 'probe' });

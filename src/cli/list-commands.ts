@@ -13,7 +13,10 @@ export function print(json: boolean, data: unknown, human: () => string): void {
 
 /** Why an app cannot serve, in one line: its build failed, or a server did not start; else undefined. */
 export function failureOf(app: AppView): string | undefined {
-  if (app.build_status === 'error') return `${app.name}: the build failed${app.build_error ? `: ${app.build_error.split('\n')[0]}` : ''}`;
+  if (app.build_status === 'error') {
+    const why = app.build_error?.split('\n')[0];
+    return why?.includes(app.name) ? why : `${app.name}: the build failed${why ? `: ${why}` : ''}`;
+  }
   const broken = app.servers.filter((s) => s.primitives_status === 'error');
   if (broken.length === 0) return undefined;
   const [first] = broken;
@@ -27,7 +30,8 @@ export function describeApp(app: AppView): string {
   for (const s of app.servers) {
     const tools = `${s.tools} tool${s.tools === 1 ? '' : 's'}`;
     lines.push(`  ${s.process_type}: ${s.process_command}  [${s.primitives_status}, ${tools}]`);
-    if (s.primitives_error) lines.push(`    ${s.primitives_error}`);
+    // A failed build is said once, above: every server shares it.
+    if (s.primitives_error && app.build_status !== 'error') lines.push(`    ${s.primitives_error}`);
     if (s.loosened) lines.push(`    procdock.json loosens its sandbox: ${s.loosened.join('; ')}`);
   }
   for (const s of app.skipped) lines.push(`  ${s.name}: ${s.command}  [skipped: not an mcp* process]`);

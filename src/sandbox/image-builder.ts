@@ -78,17 +78,24 @@ export class ImageBuilder {
       rm: true,
       forcerm: true,
     });
+    // The output of the step running now: a failed step's last words say why it failed.
+    let stepOutput: string[] = [];
     await new Promise<void>((resolve, reject) => {
       this.docker.modem.followProgress(
         stream,
         (error: Error | null, events: BuildEvent[]) => {
           const failed = error?.message ?? events.find((e) => e.error)?.error;
-          if (failed) reject(new AppError('sandbox', `building ${app.name} failed: ${failed.trim()}`));
+          if (failed) reject(new AppError('sandbox', `building ${app.name} failed: ${failed.trim()}${whyStepFailed(stepOutput)}`));
           else resolve();
         },
         (event: BuildEvent) => {
-          const text = (event.stream ?? event.status ?? '').trimEnd();
-          if (text) for (const line of text.split('\n')) onProgress(line);
+          const text = withoutTerminalCodes(event.stream ?? event.status ?? '').trimEnd();
+          if (!text) return;
+          for (const line of text.split('\n')) {
+            if (/^Step \d+\/\d+ : /.test(line)) stepOutput = [];
+            else if (line.trim() && !/^ ---> |^Removing intermediate container /.test(line)) stepOutput = [...stepOutput.slice(-199), line];
+            onProgress(line);
+          }
         },
       );
     });
@@ -152,4 +159,18 @@ export class ImageBuilder {
       }
     }
   }
+}
+
+/** A tool's colours and cursor moves (npm prints them even into a build), which a log shows as junk. */
+export function withoutTerminalCodes(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g, '');
+}
+
+/** The last error lines a failed step printed (npm's `npm error …`), or its last lines: ` — a / b`. */
+export function whyStepFailed(output: string[]): string {
+  // npm's pointer to its log names a file inside the build's container, gone with it.
+  const errors = output.filter((line) => /\b(err(or)?|ERR!|fatal|failed)\b/i.test(line) && !/complete log of this run/.test(line));
+  const said = (errors.length > 0 ? errors : output).slice(-3).map((line) => line.trim());
+  return said.length > 0 ? ` — ${said.join(' / ').slice(0, 400)}` : '';
 }
