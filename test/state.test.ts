@@ -144,6 +144,21 @@ describe.skipIf(!docker)('host folders: server-filesystem sees what the user gra
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(dumpCatalog(home)).toEqual(before);
   });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses :rw on a folder only root may write, under a hub run as root: the server never runs as root', async () => {
+    const before = dumpCatalog(home);
+    const rootOnly = join(tempDir(), 'root-only');
+    mkdirSync(rootOnly, { mode: 0o755 });
+    const run = await cli(home, ['mounts:add', 'files', `${rootOnly}:/x:rw`]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `procdock: ${rootOnly} belongs to root, and a server never runs as root, so it could not write there: give the folder to a user (chown USER ${rootOnly}), or grant it read-only; nothing was granted`,
+    );
+    expect(dumpCatalog(home)).toEqual(before);
+    // Read-only it may have.
+    expect((await cli(home, ['mounts:add', 'files', `${rootOnly}:/x`])).code).toBe(0);
+    expect((await cli(home, ['mounts:remove', 'files', '/x'])).code).toBe(0);
+  });
 });
 
 function linkTo(target: string): string {

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { checkMount } from '../apps/host-mounts.js';
 import type { HostMount } from '../sandbox/sandbox.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -58,8 +59,22 @@ export function stateHandlers(hub: StateContext): StateHandlers {
 }
 
 /** A host folder checked for granting: refused on a remote engine, then as `checkMount` refuses it. */
+/**
+ * Why a server could not write a folder granted `:rw`: under a hub that runs as root, a call runs
+ * as the folder's owner, never as root, so a folder only root may write stays read-only to it.
+ */
+function onlyRootWrites(path: string): string | undefined {
+  if ((process.getuid?.() ?? 1) !== 0) return undefined;
+  const folder = statSync(path, { throwIfNoEntry: false });
+  if (!folder || folder.uid !== 0 || (folder.mode & 0o002) !== 0) return undefined;
+  return `${path} belongs to root, and a server never runs as root, so it could not write there: give the folder to a user (chown USER ${path}), or grant it read-only; nothing was granted`;
+}
+
 export function grantable(sandbox: Sandbox, mount: HostMount, dataDir: string): HostMount {
   const refused = sandbox.hostFoldersRefused();
   if (refused) throw new AppError('forbidden', `${mount.host_path}: ${refused}; nothing was granted`);
-  return checkMount(mount, dataDir);
+  const checked = checkMount(mount, dataDir);
+  const unwritable = checked.read_write && sandbox.kind === 'docker' ? onlyRootWrites(checked.host_path) : undefined;
+  if (unwritable) throw new AppError('invalid_input', unwritable);
+  return checked;
 }
