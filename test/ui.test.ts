@@ -64,6 +64,28 @@ describe.skipIf(!ready)('the web UI served by procdock serve, servers in Docker'
     await page.close();
   });
 
+  it('fits a narrow window: no sideways scrolling, and every page’s controls in view', async () => {
+    const page = await browser!.newPage({ viewport: { width: 700, height: 900 } });
+    await page.goto(`${url}/#token=${token}`);
+    await page.getByRole('heading', { name: 'toolbox' }).waitFor();
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    for (const name of ['Add app', 'Sync', 'Remove…']) {
+      const box = await page.getByRole('button', { name, exact: true }).first().boundingBox();
+      expect(box && box.x + box.width, name).toBeLessThanOrEqual(700);
+    }
+    await page.screenshot({ path: join(shots, 'narrow-servers.png'), fullPage: true });
+    for (const name of ['Chat', 'Models', 'Activity']) {
+      const nav = page.getByRole('button', { name, exact: true });
+      await nav.click();
+      await expect.poll(() => nav.getAttribute('aria-current')).toBe('page');
+      await page.locator('main').waitFor();
+      expect(await overflow(), name).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: join(shots, `narrow-${name.toLowerCase()}.png`), fullPage: true });
+    }
+    await page.close();
+  });
+
   it('shows calls made from the CLI as they happen', async () => {
     const page = await open();
     await page.getByRole('button', { name: 'Activity' }).click();

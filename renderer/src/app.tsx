@@ -78,12 +78,20 @@ export function App() {
           <span className="logo" aria-hidden>
             ◆
           </span>{' '}
-          Procdock
+          <span className="brand-name">Procdock</span>
         </div>
         {pages.map((p) => (
-          <button key={p.id} className={p.id === page ? 'nav active' : 'nav'} aria-current={p.id === page ? 'page' : undefined} onClick={() => setPage(p.id)}>
+          <button
+            key={p.id}
+            className={p.id === page ? 'nav active' : 'nav'}
+            aria-current={p.id === page ? 'page' : undefined}
+            // Its name stays when a narrow window hides the label and keeps only the icon.
+            aria-label={p.label}
+            title={p.label}
+            onClick={() => setPage(p.id)}
+          >
             <Icon name={p.id} />
-            {p.label}
+            <span className="nav-label">{p.label}</span>
           </button>
         ))}
         <div className="sidebar-foot">

@@ -27,7 +27,7 @@ export function ServerRow({ server }: { server: ServerView }) {
           </span>
           <span className={`dot ${state}`} aria-hidden />
           <span className="mono strong">{server.process_type}</span>
-          <span className="mono muted ellipsis">{server.process_command}</span>
+          <span className="mono muted ellipsis command">{server.process_command}</span>
           <span className={`pill ${state === 'stopped' ? 'stopped' : server.primitives_status}`}>
             {state === 'stopped' ? 'stopped' : server.primitives_status}
           </span>
