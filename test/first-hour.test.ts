@@ -120,6 +120,10 @@ describe.skipIf(!docker)('procdock doctor', () => {
       detail: expect.stringContaining(`node ${testNodeImage} present`),
       fix: expect.stringContaining('set PROCDOCK_BASE_IMAGE_PYTHON to an image you have'),
     });
+    // Why pulling failed is said once, not once per image.
+    const fix = checks.find((c) => c.id === 'base-images')!.fix!;
+    const said = fix.split('Pulling failed: ')[1] ?? '';
+    for (const reason of said.split('; ')) expect(fix.split(reason).length - 1, reason).toBe(1);
     expect(checks.find((c) => c.id === 'data-dir')).toMatchObject({ status: 'ok', detail: `${home} (writable)` });
 
     const down = await cli(home, ['doctor'], { DOCKER_HOST: `unix://${join(tempDir(), 'no-engine.sock')}` });

@@ -99,10 +99,15 @@ async function baseImagesCheck(sandbox: Sandbox): Promise<DoctorCheck> {
     label,
     status: node ? 'fail' : 'warn',
     detail,
-    fix: missing
-      .map((s) => `${s.language}: docker pull ${s.image}, or set PROCDOCK_BASE_IMAGE_${s.language.toUpperCase()} to an image you have${s.reason ? ` (${s.reason.split('\n')[0]})` : ''}`)
-      .join('; '),
+    fix: baseImagesFix(missing),
   };
+}
+
+/** What to do about missing base images, with why they could not be pulled said once, not per image. */
+function baseImagesFix(missing: { language: string; image: string; reason?: string }[]): string {
+  const each = missing.map((s) => `${s.language}: docker pull ${s.image}, or set PROCDOCK_BASE_IMAGE_${s.language.toUpperCase()} to an image you have`);
+  const reasons = [...new Set(missing.flatMap((s) => (s.reason ? [s.reason.split('\n')[0]!] : [])))];
+  return `${each.join('; ')}${reasons.length > 0 ? `. Pulling failed: ${reasons.join('; ')}` : ''}`;
 }
 
 function dataDirCheck(dataDir: string): DoctorCheck {
@@ -126,7 +131,7 @@ async function portCheck(options: DoctorOptions, dataDir: string): Promise<Docto
     server.once('error', () => resolve(false));
     server.listen(options.port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
-  if (free) return { id: 'port', label, status: 'ok', detail: 'free' };
+  if (free) return { id: 'port', label, status: 'ok', detail: hubHere ? `free; the hub of this data dir runs at ${hubHere}` : 'free' };
   return {
     id: 'port',
     label,

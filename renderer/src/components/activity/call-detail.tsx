@@ -51,7 +51,7 @@ export function CallDetail({ call }: { call: CallRecordView }) {
         {call.container_id && (
           <p className="muted small">
             Container <span className="mono">{call.container_id.slice(0, 12)}</span>, destroyed after the call
-            {call.exit_code !== null ? ` (exit status ${call.exit_code})` : ''}.
+            {call.exit_code === 137 ? ' (the hub stopped it: exit status 137)' : call.exit_code !== null ? ` (it exited with status ${call.exit_code})` : ''}.
           </p>
         )}
         <h3>Timing</h3>
