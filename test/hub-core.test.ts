@@ -169,6 +169,10 @@ describe.skipIf(!docker)('tool results and broken servers, in Docker', () => {
     expect(broken?.primitives_error).toMatch(reason);
     const resync = await cli(home, ['sync', name]);
     expect(resync.code).toBe(1);
+    // Starting it says it still cannot serve, and why.
+    const started = await cli(home, ['servers:start', name, 'mcp-broken']);
+    expect(started.code).toBe(1);
+    expect(started.stderr).toMatch(new RegExp(`^procdock: ${name}/mcp-broken is started, but no call can run until it syncs: .*${reason.source}.*Fix it, then: procdock sync ${name}\n$`));
   });
 });
 

@@ -59,6 +59,11 @@ export function registerAppCommands(program: Command): void {
       ops(async (h) => {
         const server = await h.run(`servers.${verb}`, { app, process: processType });
         print(!!o.json, server, () => `${server.app_name}/${server.process_type} is ${server.server_status}.`);
+        if (verb === 'start' && server.primitives_status === 'error') {
+          const why = server.primitives_error ?? 'its tools could not be read';
+          process.stderr.write(`procdock: ${server.app_name}/${server.process_type} is started, but no call can run until it syncs: ${why}. Fix it, then: procdock sync ${server.app_name}\n`);
+          process.exitCode = 1;
+        }
       }),
     );
   }
