@@ -32,6 +32,8 @@ describe.skipIf(!ready)('the README, typed as written by a new user', () => {
   let env: NodeJS.ProcessEnv;
   let hub: ChildProcess;
   let hubOutput = '';
+  /** The first app the empty Servers page suggests, as the page shows it. */
+  let suggested = '';
 
   beforeAll(async () => {
     // A HOME with nothing in it and no PROCDOCK_HOME: the data dir does not exist yet.
@@ -84,6 +86,7 @@ describe.skipIf(!ready)('the README, typed as written by a new user', () => {
       await page.goto(link);
       await page.getByRole('button', { name: 'Servers' }).waitFor();
       await page.getByText(/No apps yet|apps:add/).first().waitFor();
+      suggested = (await page.locator('.empty pre.command').textContent()) ?? '';
     } finally {
       await browser.close();
     }
@@ -102,6 +105,25 @@ describe.skipIf(!ready)('the README, typed as written by a new user', () => {
     expect(output).toMatch(/read_graph\s+notes\/mcp-memory\s+ok/);
     expect(output.slice(output.lastIndexOf('"entities"'))).toContain('likes tea');
     expect(output).not.toMatch(/not found|procdock: /);
+  }, 300_000);
+
+  it('runs the first app the empty Servers page suggests, verbatim: its memory graph outlives the call that wrote it', async () => {
+    const work = join(home, 'suggested');
+    mkdirSync(work);
+    expect(suggested).toContain('mcp-server-memory');
+    const script = [
+      suggested,
+      // A resource of its own: the README's first app has an mcp-memory too, on the default one.
+      'procdock models:create suggested --provider openai --model gpt-4o',
+      'procdock apps:add . --name suggested --attach suggested',
+      `procdock call create_entities --resource suggested --args '{"entities":[{"name":"tea","entityType":"drink","observations":["green"]}]}'`,
+      'procdock call read_graph --resource suggested',
+    ].join('\n');
+    const { code, output } = await run('bash', ['-e', '-o', 'pipefail', '-c', script], { cwd: work, env });
+    expect(code, output).toBe(0);
+    expect(output.slice(output.lastIndexOf('"entities"'))).toContain('green');
+    expect((await run('procdock', ['apps:remove', 'suggested'], { cwd: work, env })).code).toBe(0);
+    expect((await run('procdock', ['models:remove', 'suggested'], { cwd: work, env })).code).toBe(0);
   }, 300_000);
 
   it('runs "Files from your machine" verbatim: a folder of the user’s, granted at apps:add', async () => {

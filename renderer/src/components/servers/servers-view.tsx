@@ -62,9 +62,16 @@ function EmptyState() {
       <p>
         An app is a folder with a <code>Procfile</code>. Its dependencies go into the app’s image when it is built, so calls need no network:
       </p>
-      <pre className="command">{'npm init -y && npm install @modelcontextprotocol/server-memory\necho "mcp-memory: mcp-server-memory" > Procfile'}</pre>
+      <pre className="command">
+        {[
+          'npm init -y && npm install @modelcontextprotocol/server-memory',
+          'echo "mcp-memory: MEMORY_FILE_PATH=/data/memory.jsonl mcp-server-memory" > Procfile',
+          `echo '{"servers": {"mcp-memory": {"volumes": ["/data"]}}}' > procdock.json`,
+        ].join('\n')}
+      </pre>
       <p>
-        Then add the folder above, or run <code>procdock apps:add .</code> in it.
+        Then add the folder above, or run <code>procdock apps:add .</code> in it. Each call starts a fresh container; the volume at <code>/data</code> keeps
+        the memory graph between calls.
       </p>
       {doctor && <SetupChecks checks={doctor} />}
     </div>
