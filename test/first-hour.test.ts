@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppView, DoctorCheck, ServerView, SyncResult } from '../src/shared/api.js';
@@ -187,6 +187,15 @@ describe('the data dir and unexpected errors', () => {
       });
       expect(run, command).toEqual({ code: 0, stderr: '' });
     }
+    // Its one line of failure into a pipe already closed (`2>&1 | true`): the same failure, no trace logged.
+    const failed = await new Promise<number | null>((resolvePromise) => {
+      execFile('bash', ['-c', `set -o pipefail; "${process.execPath}" "${join(root, 'bin/procdock')}" apps:remove nope 2>&1 | true`], { env: testEnv(home) }, (error) =>
+        resolvePromise(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
+      );
+    });
+    expect(failed).toBe(1);
+    const log = join(home, 'procdock.log');
+    expect(existsSync(log) ? readFileSync(log, 'utf8') : '').not.toContain('EPIPE');
   });
 
   it('prints one line and the log file for an unexpected error; the trace is in the log', async () => {

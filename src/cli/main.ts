@@ -56,6 +56,8 @@ export async function main(argv: string[]): Promise<void> {
     fail(error);
     process.exit(1);
   });
+  // The same for stderr (`procdock call X 2>&1 | head`): with nowhere to say anything, say nothing.
+  process.stderr.on('error', () => undefined);
   try {
     await program.parseAsync(argv);
   } catch (error) {
