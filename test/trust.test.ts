@@ -89,7 +89,9 @@ describe.skipIf(!docker)('trust: pinned definitions and approval policies', () =
   });
 
   it('runs an ask call when the client accepts the elicitation, refuses it when declined, and asks again for other arguments', async () => {
-    expect((await cli(home, ['policy:set', 'versioned', 'delete-note', 'ask'])).code).toBe(0);
+    const set = await cli(home, ['policy:set', 'versioned', 'delete-note', 'ask']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toBe('versioned: mcp-versioned/delete-note asks before each call (policy ask).\n');
     let reply: 'accept' | 'decline' = 'accept';
     let remember = false;
     const { client: c, asked } = await client(() => ({ action: reply, content: { remember } }));
@@ -165,6 +167,8 @@ describe.skipIf(!docker)('trust: pinned definitions and approval policies', () =
     const denied = await cli(home, ['call', 'send', '--args', '{"to":"x","token":"t"}']);
     expect(denied.code).toBe(1);
     expect(textOf(JSON.parse(denied.stdout))).toMatch(/versioned\/mcp-versioned\/send is denied by policy/);
+    // Nothing ran, so no timings: the line says so.
+    expect(denied.stderr).toBe('versioned/mcp-versioned: not run (denied by policy)\n');
 
     expect((await cli(home, ['policy:default', 'ask'])).code).toBe(0);
     expect((await cli(home, ['policy:set', 'versioned', 'send', 'allow'])).code).toBe(0);

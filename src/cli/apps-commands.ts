@@ -85,7 +85,9 @@ export function registerAppCommands(program: Command): void {
         const args = parseJsonObject(o.args, '--args');
         const { result, call } = await h.run('call', { tool, args, resource: o.resource });
         process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-        if (!o.json && call.timings) {
+        const refused = !call.container_id && /^(denied|declined|refused|timed out)/.test(call.decision ?? '');
+        if (!o.json && refused) process.stderr.write(`${call.app_name}/${call.process_type}: not run (${call.decision})\n`);
+        else if (!o.json && call.timings) {
           const t = call.timings;
           process.stderr.write(
             `${call.app_name}/${call.process_type} in ${call.sandbox} sandbox${call.warm ? ' (warm)' : ''}: total ${ms(t.total_ms)} (start ${ms(t.start_ms)}, init ${ms(t.init_ms)}, run ${ms(t.run_ms)})\n`,

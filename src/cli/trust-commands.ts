@@ -60,7 +60,9 @@ export function registerTrustCommands(program: Command): void {
     .action((app: string, tool: string, policy: string, o: { json?: boolean }) =>
       ops(async (h) => {
         const view = await h.run('policy.set', { app, tool, policy: choice(['allow', 'ask', 'deny'] as const)(policy) });
-        print(!!o.json, view, () => describePolicy(view));
+        const set = view.tools.find((t) => t.tool === tool || t.tool.endsWith(`/${tool}`));
+        const means = { allow: 'runs when called', ask: 'asks before each call', deny: 'is refused' } as const;
+        print(!!o.json, view, () => (set ? `${app}: ${set.tool} ${means[set.policy]} (policy ${set.policy}).` : describePolicy(view)));
       }),
     );
 
