@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseResponse, postToHub } from './hub-request.js';
 
@@ -60,6 +60,17 @@ describe('postToHub', () => {
       setTimeout(() => res.end('{"code":"internal"}}'), 20);
     });
     expect(await postToHub(url, '/api/x', 't', '{}')).toEqual({ status: 500, text: '{"error":{"code":"internal"}}' });
+  });
+
+  it('takes a whole answer without waiting for the connection to close', async () => {
+    const held = createNetServer((socket) => socket.once('data', () => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n[]')));
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const answered = await postToHub(`http://127.0.0.1:${(held.address() as AddressInfo).port}`, '/api/apps.list', 't', '{}');
+      expect(answered).toEqual({ status: 200, text: '[]' });
+    } finally {
+      held.close();
+    }
   });
 
   it('rejects when nothing listens, or the connection drops mid-answer', async () => {

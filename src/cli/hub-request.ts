@@ -31,16 +31,43 @@ export function postToHub(url: string, path: string, token: string, body: string
     const chunks: Buffer[] = [];
     // write, not end: Node's HTTP server drops a request whose client half-closes before the answer.
     socket.once('connect', () => socket.write(Buffer.concat([Buffer.from(head, 'latin1'), payload])));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.once('error', reject);
-    socket.once('end', () => {
+    const finish = () => {
       try {
         resolve(parseResponse(Buffer.concat(chunks)));
       } catch (error) {
         reject(error as Error);
       }
+    };
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      // Whole once its body is: the socket's end is not waited for.
+      if (isWhole(Buffer.concat(chunks))) {
+        socket.destroy();
+        finish();
+      }
     });
+    socket.once('error', reject);
+    socket.once('end', finish);
   });
+}
+
+/** Whether `raw` holds a whole answer: its headers, and all of a Content-Length or chunked body. */
+function isWhole(raw: Buffer): boolean {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end === -1) return false;
+  const head = raw.subarray(0, end).toString('latin1');
+  if (/\r\ntransfer-encoding:[^\r]*\bchunked\b/i.test(head)) return raw.subarray(end + 4).includes('0\r\n\r\n') && safely(() => parseResponse(raw));
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
+  return length !== undefined && raw.length - (end + 4) >= Number(length);
+}
+
+function safely(check: () => unknown): boolean {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A complete HTTP/1.1 answer: its status and its body as text. */
