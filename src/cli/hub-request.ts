@@ -51,19 +51,13 @@ export function postToHub(url: string, path: string, token: string, body: string
   });
 }
 
-/** Whether `raw` holds a whole answer: its headers, and all of a Content-Length or chunked body. */
+/** Whether `raw` holds a whole answer: one with a Content-Length or chunked body that is all there. */
 function isWhole(raw: Buffer): boolean {
   const end = raw.indexOf('\r\n\r\n');
-  if (end === -1) return false;
-  const head = raw.subarray(0, end).toString('latin1');
-  if (/\r\ntransfer-encoding:[^\r]*\bchunked\b/i.test(head)) return raw.subarray(end + 4).includes('0\r\n\r\n') && safely(() => parseResponse(raw));
-  const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
-  return length !== undefined && raw.length - (end + 4) >= Number(length);
-}
-
-function safely(check: () => unknown): boolean {
+  // Without either header, the body ends with the connection.
+  if (end === -1 || !/\r\n(content-length|transfer-encoding):/i.test(raw.subarray(0, end).toString('latin1'))) return false;
   try {
-    check();
+    parseResponse(raw);
     return true;
   } catch {
     return false;
