@@ -162,7 +162,12 @@ function hubLogger(dataDir: string): Logger {
 function terminalLines(dataDir: string): { write(line: string): void } {
   return {
     write(line: string) {
-      const entry = JSON.parse(line) as { time?: number; level?: number; msg?: string; server?: string; err?: { message?: string } };
+      let entry: { time?: number; level?: number; msg?: string; server?: string; err?: { message?: string } };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return void process.stderr.write(line);
+      }
       const time = new Date(entry.time ?? Date.now()).toTimeString().slice(0, 8);
       const level = (entry.level ?? 30) >= 50 ? 'error: ' : (entry.level ?? 30) >= 40 ? 'warning: ' : '';
       const where = entry.server ? ` (${entry.server})` : '';
