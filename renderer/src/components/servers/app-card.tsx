@@ -47,7 +47,7 @@ export function AppCard({ app }: { app: AppView }) {
       <ApprovalPanel app={app.name} />
       {app.build_status === 'building' && (
         <div className="notice build-progress" role="status">
-          <span className="spinner" aria-hidden /> Building {app.name}: <span className="mono">{log.at(-1) ?? 'starting…'}</span>
+          <span className="spinner" aria-hidden /> Building {app.name}: <span className="mono">{buildStatusLine(log) ?? 'starting…'}</span>
         </div>
       )}
       {app.build_error && (
@@ -123,4 +123,16 @@ function BuildBadge({ status }: { status: string }) {
   if (status === 'none') return null;
   const tone = status === 'built' ? 'synced' : status === 'error' ? 'error' : 'syncing';
   return <span className={`pill ${tone}`}>{status === 'built' ? 'image built' : status === 'error' ? 'build failed' : 'building…'}</span>;
+}
+
+/**
+ * What a build is doing, in one line: its current step ("Step 3/5 : RUN npm install"), with the
+ * step's latest output after it; Docker's own bookkeeping (" ---> 3f2a…", "Removing intermediate
+ * container …") is left to the log.
+ */
+function buildStatusLine(log: string[]): string | undefined {
+  const stepAt = log.findLastIndex((line) => /^Step \d+\/\d+ : /.test(line));
+  const said = log.slice(stepAt + 1).findLast((line) => line.trim() && !/^ ---> |^Removing intermediate container /.test(line));
+  if (stepAt === -1) return said ?? log.at(-1);
+  return said ? `${log[stepAt]} — ${said.trim()}` : log[stepAt];
 }
