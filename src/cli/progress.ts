@@ -1,3 +1,5 @@
+import { stepLine } from '../shared/build-lines.js';
+
 /**
  * Shows an image build in the terminal: on a TTY one line redrawn as a bar from Docker's
  * "Step N/M" lines; elsewhere each line as it comes.
@@ -7,7 +9,7 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
   const width = 24;
   return {
     line(text: string) {
-      const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(text);
+      const step = stepLine.exec(text);
       if (!stream.isTTY) {
         stream.write(`${text}\n`);
         return;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { isStepOutput, stepLine } from '../shared/build-lines.js';
 import { AppError } from '../shared/errors.js';
 import {
   contextTar,
@@ -92,8 +93,8 @@ export class ImageBuilder {
           const text = withoutTerminalCodes(event.stream ?? event.status ?? '').trimEnd();
           if (!text) return;
           for (const line of text.split('\n')) {
-            if (/^Step \d+\/\d+ : /.test(line)) stepOutput = [];
-            else if (line.trim() && !/^ ---> |^Removing intermediate container /.test(line)) stepOutput = [...stepOutput.slice(-199), line];
+            if (stepLine.test(line)) stepOutput = [];
+            else if (isStepOutput(line)) stepOutput = [...stepOutput.slice(-199), line];
             onProgress(line);
           }
         },

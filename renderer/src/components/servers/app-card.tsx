@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { AppView } from '../../../../src/shared/api';
+import { isStepOutput, stepLine } from '../../../../src/shared/build-lines';
 import { useModels } from '../../stores/models';
 import { useServers } from '../../stores/servers';
 import { ApprovalPanel } from '../trust/approval-panel';
@@ -131,8 +132,8 @@ function BuildBadge({ status }: { status: string }) {
  * container …") is left to the log.
  */
 function buildStatusLine(log: string[]): string | undefined {
-  const stepAt = log.findLastIndex((line) => /^Step \d+\/\d+ : /.test(line));
-  const said = log.slice(stepAt + 1).findLast((line) => line.trim() && !/^ ---> |^Removing intermediate container /.test(line));
+  const stepAt = log.findLastIndex((line) => stepLine.test(line));
+  const said = log.slice(stepAt + 1).findLast(isStepOutput);
   if (stepAt === -1) return said ?? log.at(-1);
   return said ? `${log[stepAt]} — ${said.trim()}` : log[stepAt];
 }
