@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -12,16 +12,24 @@ type Block = Anthropic.ContentBlockParam;
 
 /** Anthropic's Messages API behind OpenAI's chat-completions shapes, both ways, streaming too. */
 export class AnthropicProvider implements ModelProvider {
-  private readonly client: Anthropic;
+  private client?: Promise<Anthropic>;
 
-  constructor(options: { baseURL?: string; apiKey: string }) {
-    this.client = new Anthropic({ apiKey: options.apiKey || 'none', maxRetries: 0, timeout: 300_000, ...(options.baseURL ? { baseURL: options.baseURL } : {}) });
+  constructor(private readonly options: { baseURL?: string; apiKey: string }) {}
+
+  /** The SDK loads on the first request: it is a quarter of a second and 20 MiB the hub needs only for agents. */
+  private sdk(): Promise<Anthropic> {
+    const { apiKey, baseURL } = this.options;
+    this.client ??= import('@anthropic-ai/sdk').then(
+      ({ default: Anthropic }) => new Anthropic({ apiKey: apiKey || 'none', maxRetries: 0, timeout: 300_000, ...(baseURL ? { baseURL } : {}) }),
+    );
+    return this.client;
   }
 
   async complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatCompletion> {
+    const client = await this.sdk();
     let message: Anthropic.Message;
     try {
-      message = await this.client.messages.create({ ...toAnthropic(request), stream: false }, signal ? { signal } : {});
+      message = await client.messages.create({ ...toAnthropic(request), stream: false }, signal ? { signal } : {});
     } catch (error) {
       throw providerError('Anthropic', error);
     }
@@ -51,9 +59,10 @@ export class AnthropicProvider implements ModelProvider {
   }
 
   async *stream(request: ChatRequest, signal?: AbortSignal): AsyncIterable<ChatCompletionChunk> {
+    const client = await this.sdk();
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
-      events = await this.client.messages.create({ ...toAnthropic(request), stream: true }, signal ? { signal } : {});
+      events = await client.messages.create({ ...toAnthropic(request), stream: true }, signal ? { signal } : {});
     } catch (error) {
       throw providerError('Anthropic', error);
     }
