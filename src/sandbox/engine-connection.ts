@@ -2,6 +2,7 @@ import type { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type Docker from 'dockerode';
 import { AppError } from '../shared/errors.js';
+import { loadDockerode } from './dockerode-loader.js';
 import type { EngineEndpoint } from './engine-endpoint.js';
 import { SshDialAgent } from './ssh-dial.js';
 
@@ -14,7 +15,7 @@ export interface EngineConnection {
 
 /** Opens a client of the engine at an endpoint: a socket, TCP (with TLS when asked) or ssh. */
 export async function connectEngine(endpoint: EngineEndpoint): Promise<EngineConnection> {
-  const { default: Dockerode } = await import('dockerode');
+  const Dockerode = await loadDockerode();
   const url = new URL(endpoint.host);
   let agent: Agent | undefined;
   let options: Record<string, unknown>;
