@@ -65,6 +65,14 @@ describe.skipIf(!docker)('a malicious server behind the hub', () => {
     // docker-modem's demux buffered the whole flood: +77 MiB here, +134 MiB in CI; now about 13.
     expect(rssMiB(hub.child.pid!) - before).toBeLessThan(40);
     expect(JSON.parse((await cli(home, ['call', 'mcp-everything/echo', '--args', '{"message":"still here"}'])).stdout).content[0].text).toBe('Echo: still here');
+    // The flooding container is removed, though it was still writing when its call was stopped: the
+    // engine's rm -f waited for the hub to read that output, and the hub had stopped reading it.
+    const calls = JSON.parse((await cli(home, ['calls', '--json', '--limit', '5'])).stdout) as CallRecordView[];
+    const flood = calls.find((c) => c.tool === 'flood-notifications')?.container_id;
+    expect(flood).toBeTruthy();
+    // Listed, not inspected: inspecting a container the engine is stuck removing hangs.
+    const present = async () => (await docker!.listContainers({ all: true, filters: { id: [flood!] } })).map((c) => c.State);
+    await expect.poll(present, { timeout: 20_000, interval: 500 }).toEqual([]);
   }, 120_000);
 
   it('M2: the 4 MiB cap covers every key of a result, and the call log keeps a bounded excerpt', async () => {

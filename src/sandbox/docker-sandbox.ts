@@ -286,6 +286,8 @@ class ContainerProcess implements SandboxProcess {
   readonly exited: Promise<ExitInfo>;
   private resolveExit!: (info: ExitInfo) => void;
   private disposing: Promise<ExitInfo> | undefined;
+  /** Stops holding the engine back: what the container writes from now on is dropped. */
+  private discard: () => void = () => undefined;
 
   constructor(
     private readonly container: Docker.Container,
@@ -301,7 +303,7 @@ class ContainerProcess implements SandboxProcess {
 
   async start(): Promise<void> {
     const stream = await attachStdio(this.container);
-    demux(stream, this.stdout, this.stderr);
+    this.discard = demux(stream, this.stdout, this.stderr);
     stream.on('end', () => {
       this.stdout.end();
       this.stderr.end();
@@ -319,6 +321,8 @@ class ContainerProcess implements SandboxProcess {
 
   dispose(): Promise<ExitInfo> {
     this.disposing ??= (async () => {
+      // The engine's rm -f waits until the container's output is read, and nobody reads it now.
+      this.discard();
       // `v`: the anonymous volumes of the image's VOLUME lines go with the container.
       await this.container.remove({ force: true, v: true }).catch(() => undefined);
       // A removed container's wait may never answer: give it a moment, then call it killed.
@@ -342,11 +346,14 @@ class ContainerProcess implements SandboxProcess {
  * Splits Docker's multiplexed attach stream (8-byte frame headers) into stdout and stderr, with
  * backpressure: while a reader is behind, the socket is not read, so the container blocks on its
  * own writes and the hub's memory stays flat (docker-modem's demuxStream buffers without limit).
+ * Returns the way out for a container being removed: from then on the socket is read and dropped,
+ * since the engine does not finish removing a container whose output is still unread.
  */
-function demux(source: Duplex, stdout: PassThrough, stderr: PassThrough): void {
+function demux(source: Duplex, stdout: PassThrough, stderr: PassThrough): () => void {
   let chunks: Buffer[] = [];
   let buffered = 0;
   let raw = false;
+  let dropping = false;
   const take = (bytes: number): Buffer => {
     const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, buffered);
     chunks = all.length > bytes ? [all.subarray(bytes)] : [];
@@ -359,6 +366,7 @@ function demux(source: Duplex, stdout: PassThrough, stderr: PassThrough): void {
     target.once('drain', () => source.resume());
   };
   source.on('data', (chunk: Buffer) => {
+    if (dropping) return;
     if (raw) return write(stdout, chunk);
     chunks.push(chunk);
     buffered += chunk.length;
@@ -377,6 +385,12 @@ function demux(source: Duplex, stdout: PassThrough, stderr: PassThrough): void {
       write(kind === 2 ? stderr : stdout, take(length));
     }
   });
+  return () => {
+    dropping = true;
+    chunks = [];
+    buffered = 0;
+    source.resume();
+  };
 }
 
 interface Engine {
