@@ -60,6 +60,7 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     expect(host.NanoCpus).toBe(1e9);
     expect(host.PidsLimit).toBe(256);
     expect(host.Init).toBe(true);
+    expect(host.LogConfig).toEqual({ Type: 'none', Config: {} });
     expect(info.Config.User).toBe('1000:1000');
     expect(info.Config.Labels).toMatchObject({ 'procdock.managed': 'true', 'procdock.server': 'probe/mcp-probe', 'procdock.app': 'probe' });
     const { result, call: record } = await call;

@@ -271,6 +271,8 @@ export class DockerSandbox implements Sandbox {
         NanoCpus: Math.round(settings.cpus * 1e9),
         PidsLimit: pidsLimit,
         Init: true,
+        // The hub reads stdio over attach; the engine keeps no copy of results and stderr on its disk.
+        LogConfig: { Type: 'none', Config: {} },
         AutoRemove: false,
         Mounts: [...volumes, ...binds],
       },
