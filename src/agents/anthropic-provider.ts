@@ -16,7 +16,7 @@ export class AnthropicProvider implements ModelProvider {
 
   constructor(private readonly options: { baseURL?: string; apiKey: string }) {}
 
-  /** The SDK loads on the first request: it is a quarter of a second and 20 MiB the hub needs only for agents. */
+  /** The SDK loads on the first request: a quarter of a second and 23 MiB that the hub needs only for agents. */
   private sdk(): Promise<Anthropic> {
     const { apiKey, baseURL } = this.options;
     this.client ??= import('@anthropic-ai/sdk').then(

@@ -10,8 +10,9 @@ import type Docker from 'dockerode';
  * ssh-dial.ts). Together they were 16 MiB of the hub's memory and over 100 ms of every start.
  *
  * Each goes into the module cache as a function that loads the real module on its first call, so
- * behaviour is unchanged if one is ever used. Both modules export a single function; a layout this
- * does not recognise is left alone.
+ * behaviour is unchanged if one is ever used. Both modules export a single function, which
+ * test/hub-footprint.test.ts calls through the stand-ins; a file that is not where it was is left
+ * alone.
  */
 export async function loadDockerode(): Promise<typeof Docker> {
   deferUnusedParts();
@@ -19,7 +20,7 @@ export async function loadDockerode(): Promise<typeof Docker> {
   return Dockerode;
 }
 
-/** The files deferred, in the layout of dockerode 4–5 and docker-modem 5. */
+/** The files deferred, where dockerode 5 and docker-modem 5 keep them. */
 export function unusedParts(load: NodeJS.Require = requireHere()): string[] {
   try {
     const dockerode = load.resolve('dockerode');
