@@ -73,6 +73,24 @@ describe('postToHub', () => {
     }
   });
 
+  it('takes a whole chunked answer without waiting for the connection to close, however it is split', async () => {
+    const answer = 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\n[1,\r\n2\r\n2]\r\n0\r\n\r\n';
+    const held = createNetServer((socket) =>
+      socket.once('data', () => {
+        // The head, then the body a byte at a time: the last read holds less than the terminator.
+        socket.write(answer.slice(0, answer.indexOf('\r\n\r\n') + 4));
+        for (const byte of answer.slice(answer.indexOf('\r\n\r\n') + 4)) socket.write(byte);
+      }),
+    );
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (held.address() as AddressInfo).port;
+      expect(await postToHub(`http://127.0.0.1:${port}`, '/api/apps.list', 't', '{}')).toEqual({ status: 200, text: '[1,2]' });
+    } finally {
+      held.close();
+    }
+  });
+
   it('rejects when nothing listens, or the connection drops mid-answer', async () => {
     const url = await serve((req) => req.socket.destroy());
     await expect(postToHub(url, '/api/x', 't', '{}')).rejects.toThrow(/before a whole answer/);

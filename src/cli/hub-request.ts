@@ -38,30 +38,45 @@ export function postToHub(url: string, path: string, token: string, body: string
         reject(error as Error);
       }
     };
+    let received = 0;
+    let tail = Buffer.alloc(0);
+    let whole: Whole | null | undefined;
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      // Whole once its body is: the socket's end is not waited for.
-      if (isWhole(Buffer.concat(chunks))) {
-        socket.destroy();
-        finish();
+      received += chunk.length;
+      tail = Buffer.concat([tail, chunk.subarray(-5)]).subarray(-5);
+      whole ??= wholeWhen(chunks.length === 1 ? chunk : Buffer.concat(chunks, received));
+      // Done once the body is all there: the socket's end is not waited for.
+      if (!whole?.(received, tail)) return;
+      let answer: HubResponse;
+      try {
+        answer = parseResponse(Buffer.concat(chunks, received));
+      } catch {
+        return; // not whole after all: the end of the connection settles it
       }
+      socket.destroy();
+      resolve(answer);
     });
     socket.once('error', reject);
     socket.once('end', finish);
   });
 }
 
-/** Whether `raw` holds a whole answer: one with a Content-Length or chunked body that is all there. */
-function isWhole(raw: Buffer): boolean {
+/** Whether an answer may be whole, from the count of bytes received so far and their last five. */
+type Whole = (received: number, tail: Buffer) => boolean;
+
+/**
+ * How to tell the answer that begins with `raw` is whole, read once from its head: undefined while
+ * the head is not all in, null when the body ends with the connection (neither a Content-Length
+ * nor chunked), else a cheap test that `parseResponse` then confirms.
+ */
+function wholeWhen(raw: Buffer): Whole | null | undefined {
   const end = raw.indexOf('\r\n\r\n');
-  // Without either header, the body ends with the connection.
-  if (end === -1 || !/\r\n(content-length|transfer-encoding):/i.test(raw.subarray(0, end).toString('latin1'))) return false;
-  try {
-    parseResponse(raw);
-    return true;
-  } catch {
-    return false;
-  }
+  if (end === -1) return undefined;
+  const head = raw.subarray(0, end).toString('latin1');
+  if (/\r\ntransfer-encoding:[^\r]*\bchunked\b/i.test(head)) return (_, tail) => tail.toString('latin1') === '0\r\n\r\n';
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1];
+  return length === undefined ? null : (received) => received >= end + 4 + Number(length);
 }
 
 /** A complete HTTP/1.1 answer: its status and its body as text. */
