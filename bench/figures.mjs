@@ -22,6 +22,10 @@ export function figuresOf(results) {
   for (const key of Object.keys(paths).filter((k) => k.startsWith('cli-') && k !== 'cli-node')) {
     add(`${key}.x-node`, `${paths[key].label} / node -e 0 at p50`, '×', paths[key].p50 / paths['cli-node'].p50);
   }
+  // What the toolkit adds of its own: a bare client's call less a warm call in the hub and a bare HTTP round trip.
+  for (const t of ['http', 'sse']) {
+    add(`toolkit-${t}-call-wire.hub-share`, `toolkit ${t}, bare client: p50 less (d) and (f)`, 'ms', paths[`toolkit-${t}-call-wire`]?.p50 - paths.warm?.p50 - paths['http-floor']?.p50);
+  }
   add('burst.first.p50', 'first burst of 8, while the pool grows: p50', 'ms', paths.burst?.first?.p50);
   add('toolkit-http-list.tools', 'tools in tools/list', 'tools', paths['toolkit-http-list']?.tools);
   add('churn.seconds', `churn of ${paths.churn?.n} calls: wall time`, 's', paths.churn?.seconds);
@@ -45,9 +49,7 @@ export function targetsOf(results) {
   const churnCalls = paths.churn?.n;
   const targets = [
     target('Warm call in the hub over direct', over.warm, 'ms', 5, paths.warm && `p50; ${paths.warm.warm}/${paths.warm.n} calls warm`),
-    ...['http', 'sse'].map((t) =>
-      target(`Warm toolkit call over direct, ${t}`, over[`toolkit-${t}-call`], 'ms', 5, 'p50, over a persistent stdio session'),
-    ),
+    ...['http', 'sse'].map((t) => target(`Warm toolkit call over direct, ${t}`, over[`toolkit-${t}-call`], 'ms', 5, toolkitDetail(paths, over, t))),
     // How fast the hub answers: a bare client's figure. The SDK client's (beside it in the output) adds its own validation of every tool.
     ...['http', 'sse'].map((t) => {
       const list = paths[`toolkit-${t}-list-wire`];
@@ -69,6 +71,19 @@ export function targetsOf(results) {
     }
   }
   return targets;
+}
+
+/**
+ * Where a toolkit call's time over the direct session goes: a warm call in the hub, the HTTP round
+ * trip any transport pays on this machine, the hub's HTTP side, and the SDK client's own.
+ */
+function toolkitDetail(paths, over, t) {
+  const wire = paths[`toolkit-${t}-call-wire`]?.p50;
+  const sdk = paths[`toolkit-${t}-call`]?.p50;
+  const floor = paths['http-floor']?.p50;
+  if (![over.warm, wire, sdk, floor].every(Number.isFinite)) return 'p50, over a persistent stdio session';
+  const hubShare = wire - paths.warm.p50 - floor;
+  return `p50 = warm in the hub +${ms(over.warm)} + bare HTTP round trip ${ms(floor)} + the toolkit's HTTP side ${ms(hubShare)} + the SDK client ${ms(sdk - wire)}`;
 }
 
 function target(label, value, unit, limit, detail) {

@@ -4,7 +4,7 @@
 
 const data = JSON.parse(document.getElementById('bench-data').textContent);
 const paths = data.paths;
-const callPaths = ['direct', 'warm', 'toolkit-http-call-wire', 'toolkit-http-call', 'toolkit-sse-call-wire', 'toolkit-sse-call', 'burst', 'cold', 'docker-run'];
+const callPaths = ['direct', 'http-floor', 'warm', 'toolkit-http-call-wire', 'toolkit-http-call', 'toolkit-sse-call-wire', 'toolkit-sse-call', 'burst', 'cold', 'docker-run'];
 const short = {
   direct: '(a) direct',
   'docker-run': '(b) docker run',
@@ -21,6 +21,7 @@ const short = {
   'toolkit-sse-list-wire': 'tools/list sse, bare client',
   churn: 'churn',
   'cli-node': 'node -e 0',
+  'http-floor': '(f) bare HTTP round trip',
 };
 const nameOf = (key) => short[key] ?? paths[key].label;
 const present = (keys) => keys.filter((k) => paths[k]);
@@ -141,19 +142,42 @@ function overheadChart(c) {
   const keys = Object.keys(data.overheads).filter((k) => k !== 'burst');
   if (keys.length === 0) return undefined;
   const values = keys.map((k) => data.overheads[k]);
+  const parts = overheadParts(keys);
+  const datasets = parts
+    ? parts.map((part, i) => ({ label: part.label, data: part.values, backgroundColor: c.series[i], stack: 'over' }))
+    : [{ label: 'p50 over (a), ms', data: values, backgroundColor: keys.map((k, i) => (k.startsWith('toolkit') ? c.series[0] : c.series[i + 2])) }];
   return {
     type: 'bar',
-    data: {
-      labels: keys.map(nameOf),
-      datasets: [{ label: 'p50 over (a), ms', data: values, backgroundColor: keys.map((k, i) => (k.startsWith('toolkit') ? c.series[0] : c.series[i + 2])) }],
-    },
+    data: { labels: keys.map(nameOf), datasets },
     options: {
       indexAxis: 'y',
       maintainAspectRatio: false,
-      scales: { x: { suggestedMin: 0, suggestedMax: Math.max(6, ...values) * 1.1, title: { display: true, text: 'ms over the direct session' } } },
-      plugins: { legend: { display: false }, targetLines: { axis: 'x', lines: [{ value: 5, label: 'target 5 ms', color: c.fail }] } },
+      scales: {
+        x: { stacked: true, suggestedMin: 0, suggestedMax: Math.max(6, ...values) * 1.1, title: { display: true, text: 'ms over the direct session' } },
+        y: { stacked: true },
+      },
+      plugins: { legend: { display: Boolean(parts) }, targetLines: { axis: 'x', lines: [{ value: 5, label: 'target 5 ms', color: c.fail }] } },
     },
   };
+}
+
+/**
+ * Each warm path's time over the direct session in the parts it is made of: a warm call in the hub,
+ * the bare HTTP round trip (f), the toolkit's HTTP side, the SDK client. Undefined without (f).
+ */
+function overheadParts(keys) {
+  const floor = paths['http-floor']?.p50;
+  const warm = data.overheads.warm;
+  if (floor === undefined || warm === undefined) return undefined;
+  const transportOf = (k) => /^toolkit-(http|sse)-call/.exec(k)?.[1];
+  const wireOf = (k) => paths[`toolkit-${transportOf(k)}-call-wire`]?.p50;
+  const part = (label, of) => ({ label, values: keys.map((k) => Math.max(0, of(k) ?? 0)) });
+  return [
+    part('warm call in the hub', (k) => (k === 'warm' || transportOf(k) ? warm : data.overheads[k])),
+    part('bare HTTP round trip (f)', (k) => (transportOf(k) ? floor : 0)),
+    part("the toolkit's HTTP side", (k) => (transportOf(k) ? wireOf(k) - paths.warm.p50 - floor : 0)),
+    part('the SDK client', (k) => (transportOf(k) && !k.endsWith('-wire') ? paths[k].p50 - wireOf(k) : 0)),
+  ];
 }
 
 function cliChart(c) {

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { sleep, time } from './stats.mjs';
-import { wireRounds } from './wire-client.mjs';
+import { floorRounds, wireRounds } from './wire-client.mjs';
 
 const { url, headers, transport, listRounds, callRounds, spacing } = workerData;
 const transports = {
@@ -32,7 +32,8 @@ try {
   }
   // The same transport again with a bare client: the hub's share of the same requests.
   const wire = await wireRounds(workerData);
-  parentPort.postMessage({ tools, list, calls, wire });
+  const floor = workerData.floorUrl ? await floorRounds(workerData) : undefined;
+  parentPort.postMessage({ tools, list, calls, wire, floor });
 } finally {
   await client.close();
 }

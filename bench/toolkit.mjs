@@ -1,5 +1,6 @@
 // The toolkit over HTTP, as an MCP client sees it: tools/list with 200+ tools attached, and warm
 // calls spaced like an agent's, through each transport (Streamable HTTP and SSE).
+import http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import { HubServer } from '../dist/http/hub-server.js';
@@ -18,10 +19,17 @@ export async function toolkitBench(hub, fixture, { rounds, spacing }, log) {
   const server = new HubServer(hub, { host: '127.0.0.1', port: 0, adminToken: 'bench', logger: pino({ level: 'silent' }) });
   const url = await server.start();
   const headers = { Authorization: `Bearer ${(await hub.run('key', {})).INFERENCE_KEY}` };
+  const floor = await floorServer();
   const paths = {};
   try {
     for (const transport of ['http', 'sse']) {
-      const { tools, list, calls, wire } = await runClient({ url, headers, transport, listRounds, callRounds: Math.min(rounds, 20), spacing });
+      // The floor once, beside the first transport: the same client, spacing and process.
+      const floorUrl = transport === 'http' ? floor.url : undefined;
+      const { tools, list, calls, wire, floor: floorCalls } = await runClient({ url, headers, transport, listRounds, callRounds: Math.min(rounds, 20), spacing, floorUrl });
+      if (floorCalls) {
+        paths['http-floor'] = path('(f) bare HTTP round trip', floorCalls);
+        log(`(f) bare HTTP round trip      ${fmt(paths['http-floor'])}   (a node:http server in the hub's process, no hub)`);
+      }
       paths[`toolkit-${transport}-list`] = path(`toolkit ${transport} tools/list`, list, { tools });
       log(`toolkit ${transport.padEnd(4)} tools/list (${tools} tools)   ${fmt(paths[`toolkit-${transport}-list`])}`);
       paths[`toolkit-${transport}-call`] = path(`toolkit ${transport} warm tools/call`, calls);
@@ -35,10 +43,27 @@ export async function toolkitBench(hub, fixture, { rounds, spacing }, log) {
       }
     }
   } finally {
+    floor.server.closeAllConnections();
+    floor.server.close();
     await server.close();
     await hub.run('apps.remove', { name: 'many' });
   }
   return paths;
+}
+
+/** A node:http server that answers any POST at once with a tools/call result the size of echo's. */
+async function floorServer() {
+  const answer = JSON.stringify({ result: { content: [{ type: 'text', text: 'Echo: bench' }] }, jsonrpc: '2.0', id: 1 });
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      JSON.parse(Buffer.concat(chunks).toString());
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) }).end(answer);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${server.address().port}/mcp` };
 }
 
 function runClient(workerData) {

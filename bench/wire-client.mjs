@@ -29,6 +29,26 @@ export async function wireRounds({ url, headers, transport, listRounds, callRoun
   }
 }
 
+/**
+ * The floor under any HTTP transport on this machine: the same POST, spaced the same, to a bare
+ * node:http server in the hub's process that answers at once with an answer the size of echo's.
+ */
+export async function floorRounds({ floorUrl, callRounds, spacing }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const message = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'bench' } } };
+  try {
+    for (let i = 0; i < 20; i++) await post(floorUrl, agent, {}, message);
+    const calls = [];
+    for (let i = 0; i < callRounds; i++) {
+      calls.push(await time(() => post(floorUrl, agent, {}, message)));
+      await sleep(spacing);
+    }
+    return calls;
+  } finally {
+    agent.destroy();
+  }
+}
+
 /** POSTs a body; resolves with the status and the answer's text. */
 function post(target, agent, headers, message) {
   return new Promise((resolve, reject) => {
