@@ -4,7 +4,7 @@ import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.j
 import type { Catalog } from '../catalog/catalog.js';
 import type { ServerRow, ToolDefinition } from '../catalog/servers-repository.js';
 import type { Sandbox, SandboxProcess } from '../sandbox/sandbox.js';
-import type { CallTimings } from '../shared/api.js';
+import type { CallRecordView, CallTimings } from '../shared/api.js';
 import { AppError } from '../shared/errors.js';
 import type { CallOutcome } from '../shared/operations.js';
 import { offeredTools } from '../toolkit/toolkit-catalog.js';
@@ -182,13 +182,28 @@ export class ToolRunner {
       timings: clock.timings(),
     });
     this.changed();
-    // Ends the server after this turn, once the result is on its way: removing a container takes the
-    // engine's CPU, which the answer should not wait for. A session's container stays.
-    const { proc } = run;
-    if (proc && !run.kept) this.track(nextTurn().then(() => proc.dispose()).then((exit) => this.catalog.calls.setExit(id, exit.code)));
-    const call = this.catalog.calls.find(id);
-    if (!call) throw new Error(`call ${id} vanished`);
-    return { result: run.result as CallOutcome['result'], call };
+    // Ends the server after this turn, once the result is on its way: closing its session and
+    // removing its container take CPU, the engine's too, which the answer should not wait for. A
+    // session's container stays.
+    const { proc, session } = run;
+    if (proc && !run.kept) {
+      const ended = nextTurn().then(() => {
+        void session?.close();
+        return proc.dispose();
+      });
+      this.track(ended.then((exit) => this.catalog.calls.setExit(id, exit.code)));
+    }
+    const calls = this.catalog.calls;
+    let call: CallRecordView | undefined;
+    return {
+      result: run.result as CallOutcome['result'],
+      // Read back from the log when asked for, as the CLI and the UI do: the toolkit and agents want the result alone.
+      get call(): CallRecordView {
+        call ??= calls.find(id);
+        if (!call) throw new Error(`call ${id} vanished`);
+        return call;
+      },
+    };
   }
 
   /** Ends a call the approval policy did not let run: an `isError` result that says why and how to allow it. */
@@ -260,8 +275,7 @@ export class ToolRunner {
         });
         ({ proc, warm } = lease);
         const result = await this.callOn(lease.session, server, tool, request, clock, ttlMs, signal);
-        void lease.session.close();
-        return { result, error: null, warm, proc };
+        return { result, error: null, warm, proc, session: lease.session };
       } catch (error) {
         clock.markMissing();
         const message = this.failure(error, signal, request, server, tool, ttlMs);
@@ -382,6 +396,8 @@ interface Execution {
   error: string | null;
   warm: boolean;
   proc?: SandboxProcess;
+  /** The call's own session, closed with its container after the answer. */
+  session?: UpstreamSession;
   kept?: boolean;
 }
 
