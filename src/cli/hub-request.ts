@@ -45,7 +45,8 @@ export function postToHub(url: string, path: string, token: string, body: string
       chunks.push(chunk);
       received += chunk.length;
       tail = Buffer.concat([tail, chunk.subarray(-5)]).subarray(-5);
-      whole ??= wholeWhen(chunks.length === 1 ? chunk : Buffer.concat(chunks, received));
+      // Read from the head once: null (the body ends with the connection) is an answer too.
+      if (whole === undefined) whole = wholeWhen(chunks.length === 1 ? chunk : Buffer.concat(chunks, received));
       // Done once the body is all there: the socket's end is not waited for.
       if (!whole?.(received, tail)) return;
       let answer: HubResponse;
