@@ -17,6 +17,8 @@ function text(result: { content: unknown[] }): string {
   return (result.content[0] as { text: string }).text;
 }
 
+const callId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 function homeLabel(dataDir: string): string {
   return `procdock.home=${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
 }
@@ -44,7 +46,8 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     const call = hub.run('call', { tool: 'slow', args: { ms: 2500 } });
     let live: Docker.ContainerInfo | undefined;
     for (let i = 0; i < 100 && !live; i++) {
-      live = (await containersOf(docker!, homeLabel(home))).find((c) => c.Labels['procdock.call'] !== 'sync');
+      // The call's own: its label is the call's id (the sync's says 'sync'; a build step's has none).
+      live = (await containersOf(docker!, homeLabel(home))).find((c) => callId.test(c.Labels['procdock.call'] ?? ''));
       if (!live) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(live).toBeDefined();
@@ -230,6 +233,26 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     } finally {
       await busy.run('apps.remove', { name: 'swept' }).catch(() => undefined);
       await busy.close();
+    }
+  });
+
+  it('leaves a build step’s container to the builder, and sweeps a leftover call’s', async () => {
+    // The builder turns the image's labels into LABEL steps: the last one's container carries the
+    // hub's labels, and a sweep in that moment failed the build. Every container the hub makes
+    // says what it is for in procdock.call; a build's says nothing.
+    const own = { 'procdock.managed': 'true', 'procdock.home': homeLabel(home).split('=')[1]!, 'procdock.app': 'probe' };
+    const step = await docker!.createContainer({ Image: testNodeImage, Cmd: ['true'], Labels: own });
+    const leftover = await docker!.createContainer({ Image: testNodeImage, Cmd: ['true'], Labels: { ...own, 'procdock.call': 'pool' } });
+    try {
+      const sandbox = new DockerSandbox({ dataDir: home, baseImages });
+      expect(await sandbox.sweep()).toBe(1);
+      await sandbox.dispose();
+      const ids = (await containersOf(docker!, homeLabel(home))).map((c) => c.Id);
+      expect(ids).toContain(step.id);
+      expect(ids).not.toContain(leftover.id);
+    } finally {
+      await step.remove({ force: true });
+      await leftover.remove({ force: true }).catch(() => undefined);
     }
   });
 });

@@ -217,10 +217,15 @@ export class DockerSandbox implements Sandbox {
   /**
    * Removes this hub's containers that no live process owns: leftovers of a killed hub, or of a
    * crash. A container still being launched is not a leftover, though the engine lists it before
-   * the hub has its id.
+   * the hub has its id. Nor is a build's: the engine's builder turns an image's labels into steps
+   * of their own, and the container of the last one carries the hub's labels (but no
+   * procdock.call, which every container the hub makes has); the builder removes it itself.
    */
   async sweep(): Promise<number> {
-    return this.removeContainers([], (c) => !this.live.has(c.Id) && !this.launching.has(c.Labels?.['procdock.launch'] ?? ''));
+    return this.removeContainers(
+      [],
+      (c) => c.Labels?.['procdock.call'] !== undefined && !this.live.has(c.Id) && !this.launching.has(c.Labels['procdock.launch'] ?? ''),
+    );
   }
 
   private async removeContainers(labels: string[], doom: (container: Docker.ContainerInfo) => boolean = () => true): Promise<number> {
