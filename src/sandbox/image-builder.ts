@@ -18,11 +18,16 @@ import type { AppRef, PreparedApp } from './sandbox.js';
 /** The base image each language builds on, when the app has no Dockerfile of its own. */
 export type BaseImages = Record<Language, string>;
 
+/**
+ * Releases their projects still support: Node 24 is the active LTS (20 reached its end in April
+ * 2026), and `golang:1` follows Go's newest release, which Go 1's compatibility promise lets any
+ * go.mod build with (Go supports only its two newest).
+ */
 export const defaultBaseImages: BaseImages = {
-  node: 'node:20-slim',
+  node: 'node:24-slim',
   python: 'python:3.12-slim',
   ruby: 'ruby:3.3-slim',
-  go: 'golang:1.23',
+  go: 'golang:1',
 };
 
 /** Base images from the defaults, overridden by `PROCDOCK_BASE_IMAGE_NODE` and friends. */

@@ -1,8 +1,8 @@
 /**
- * Image names every engine resolves the same way. Docker reads a short name (`node:20-slim`,
+ * Image names every engine resolves the same way. Docker reads a short name (`node:24-slim`,
  * `me/tool`) as a Docker Hub name; Podman's Docker-compatible API does too, but Podman keeps its
  * own builds under `localhost/`, and its builder may search other registries for a short name.
- * Procdock therefore names images fully: `docker.io/library/node:20-slim`, `localhost/procdock-…`.
+ * Procdock therefore names images fully: `docker.io/library/node:24-slim`, `localhost/procdock-…`.
  */
 
 /** The registry of images that were built here and exist on no registry at all. */
@@ -10,7 +10,7 @@ export const localRegistry = 'localhost';
 
 /**
  * A reference with its registry spelled out, as Docker's own parser would complete it:
- * `node:20-slim` → `docker.io/library/node:20-slim`, `me/tool:1` → `docker.io/me/tool:1`;
+ * `node:24-slim` → `docker.io/library/node:24-slim`, `me/tool:1` → `docker.io/me/tool:1`;
  * names that already carry a registry (`localhost/x`, `ghcr.io/x`, `reg:5000/x`) and image ids
  * (`sha256:…`) are returned as they are.
  */
