@@ -180,6 +180,25 @@ describe.skipIf(!docker)('a malicious repo', () => {
     expect(most).toBeLessThanOrEqual(4);
   }, 120_000);
 
+  it('a Procfile of 200,000 servers, or of one with a 300-character name, is refused before anything is built', async () => {
+    const home = freshHome();
+    const huge = makeFixtureApp(Array.from({ length: 200_000 }, (_, i) => `mcp-x${i}: node probe.mjs\n`).join(''), ['probe.mjs'], {}, 'huge');
+    const many = makeFixtureApp(Array.from({ length: 65 }, (_, i) => `mcp-x${i}: node probe.mjs\n`).join(''), ['probe.mjs'], {}, 'many');
+    const long = makeFixtureApp(`mcp-${'a'.repeat(300)}: node probe.mjs\n`, ['probe.mjs'], {}, 'long');
+    const refusals = [
+      [huge, /Procfile: \d+ KiB is too large for a Procfile \(at most 64 KiB\)/],
+      [many, /Procfile: 65 MCP servers; an app may have at most 64/],
+      [long, /Procfile:1: process name "mcp-a+\.\.\." is 304 characters long: at most 48/],
+    ] as const;
+    for (const [app, message] of refusals) {
+      const added = await cli(home, ['apps:add', app]);
+      expect(added.code).toBe(1);
+      expect(added.stderr).toMatch(message);
+    }
+    expect(JSON.parse((await cli(home, ['apps', '--json'])).stdout)).toEqual([]);
+    expect(await containersOf(docker!, await homeLabel(home))).toEqual([]);
+  }, 60_000);
+
   it('L5: apps:remove of an app with a call running, a warm pool and a volume leaves no container, image or volume', async () => {
     const home = freshHome();
     const label = await homeLabel(home);

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Hub } from '../src/hub/hub.js';
+import { ProcessSandbox } from '../src/sandbox/process-sandbox.js';
+import type { SandboxProcess, ServerLaunch } from '../src/sandbox/sandbox.js';
 import type { CallRecordView, HubInfo, ServerView } from '../src/shared/api.js';
-import { cleanupTempDirs, cli, fixture, freshHome, makeApp } from './helpers.js';
+import { cleanupTempDirs, cli, fixture, freshHome, makeApp, tempDir } from './helpers.js';
 import { serveHub } from './hub-process.js';
 
 /** The process sandbox, only when the user picks it: plain child processes, shown as unsandboxed. */
@@ -55,6 +58,36 @@ describe('the process sandbox (PROCDOCK_SANDBOX=process)', () => {
       expect(servers.map((s) => s.primitives_status)).toEqual(['synced', 'synced']);
     } finally {
       await hub.stop();
+    }
+  });
+
+  it('starts none of the syncs still waiting their turn once their app is removed', async () => {
+    // A Procfile of many servers queues their syncs (four at a time); apps:remove used to leave the
+    // queue running, each starting a server of an app that was gone.
+    const syncs: string[] = [];
+    class Counting extends ProcessSandbox {
+      override launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess> {
+        if (spec.purpose === 'sync') syncs.push(spec.processType);
+        return super.launch(spec, signal);
+      }
+    }
+    const home = tempDir();
+    const hub = new Hub({ dataDir: home, sandbox: new Counting() });
+    await hub.start();
+    try {
+      const procfile = Array.from({ length: 24 }, (_, i) => `mcp-p${i}: ${fixture('paged.mjs')}\n`).join('');
+      const adding = hub.run('apps.add', { path: makeApp({ Procfile: procfile }, 'queued') }).catch(() => undefined);
+      for (let i = 0; i < 400 && syncs.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(syncs.length).toBeGreaterThan(0);
+      await hub.run('apps.remove', { name: 'queued' });
+      const started = syncs.length;
+      await adding;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(started).toBeLessThanOrEqual(8);
+      expect(syncs).toHaveLength(started);
+      expect(await hub.run('apps.list', {})).toEqual([]);
+    } finally {
+      await hub.close();
     }
   });
 });

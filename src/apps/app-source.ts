@@ -12,6 +12,14 @@ export interface AppSource {
   skipped: SkippedProcess[];
 }
 
+/** A Procfile's size, at most: a few lines each, real ones are well under a kilobyte. */
+const maxProcfileBytes = 64 * 1024;
+/**
+ * MCP servers in one app, at most. Each is a container at every sync and a warm pool of its own;
+ * a Procfile of thousands would keep the engine busy for hours and crowd out every other app.
+ */
+export const maxServersPerApp = 64;
+
 /** Reads and validates an app folder. Nothing is written; every refusal names the file and line. */
 export async function readAppSource(path: string): Promise<AppSource> {
   const dir = resolve(path);
@@ -19,6 +27,8 @@ export async function readAppSource(path: string): Promise<AppSource> {
   if (!info) throw new AppError('invalid_input', `${dir}: no such folder`);
   if (!info.isDirectory()) throw new AppError('invalid_input', `${dir}: not a folder`);
   const file = join(dir, 'Procfile');
+  const size = (await stat(file).catch(() => undefined))?.size ?? 0;
+  if (size > maxProcfileBytes) throw new AppError('procfile', `${file}: ${Math.ceil(size / 1024)} KiB is too large for a Procfile (at most ${maxProcfileBytes / 1024} KiB)`);
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new AppError('procfile', `${file}: no Procfile in ${dir}`);
     throw new AppError('procfile', `${file}: cannot read: ${error.message}`);
@@ -31,6 +41,9 @@ export async function readAppSource(path: string): Promise<AppSource> {
       'procfile',
       `${file}: no MCP server: a server is a process whose name starts with "mcp" (found: ${names})`,
     );
+  }
+  if (servers.length > maxServersPerApp) {
+    throw new AppError('procfile', `${file}: ${servers.length} MCP servers; an app may have at most ${maxServersPerApp} (split it into apps)`);
   }
   const skipped = entries
     .filter((entry) => !isMcpProcess(entry.name))

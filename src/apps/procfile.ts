@@ -8,6 +8,11 @@ export interface ProcfileEntry {
 }
 
 const entryPattern = /^([A-Za-z0-9_-]+):[ \t]*(.*)$/;
+/**
+ * A process name's length, at most: it prefixes every tool name the server offers, and clients cut
+ * or refuse long tool names.
+ */
+export const maxProcessNameLength = 48;
 
 /**
  * Parses a Procfile with the grammar Heroku and foreman use: `name: command` per line, `#` comments,
@@ -30,6 +35,9 @@ export function parseProcfile(text: string, file = 'Procfile'): ProcfileEntry[] 
     }
     const name = match[1] ?? '';
     const command = (match[2] ?? '').trim();
+    if (name.length > maxProcessNameLength) {
+      throw new AppError('procfile', `${file}:${line}: process name "${clip(name)}" is ${name.length} characters long: at most ${maxProcessNameLength}`);
+    }
     if (command === '') {
       throw new AppError('procfile', `${file}:${line}: process "${name}" has no command`);
     }

@@ -29,7 +29,13 @@ export class ToolSync {
     this.catalog.servers.setSyncing(server.id);
     this.changed();
     try {
-      const { info, tools, primitives } = await this.limiter.run(() => this.readTools(server));
+      // Each waits for its turn: one whose server was removed meanwhile (its app with it) starts nothing.
+      const read = await this.limiter.run(async () => {
+        const current = this.catalog.servers.findById(server.id);
+        return current && (await this.readTools(current));
+      });
+      if (!read || !this.catalog.servers.findById(server.id)) return;
+      const { info, tools, primitives } = read;
       const refused: RefusedName[] = [];
       const keep = <T extends { name: string }>(kind: RefusedName['kind'], items: T[]) =>
         items.filter((item) => {
