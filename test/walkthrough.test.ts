@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from './browser.js';
@@ -127,12 +127,14 @@ describe.skipIf(!ready)('the README, typed as written by a new user', () => {
   }, 300_000);
 
   it('runs "Files from your machine" verbatim: a folder of the user’s, granted at apps:add', async () => {
-    const work = join(home, 'work2');
-    mkdirSync(work);
+    // It follows "A first app": run from that app's folder, it puts its own beside it.
+    const work = join(home, 'work2', 'notes');
+    mkdirSync(work, { recursive: true });
     const { code, output } = await run('bash', ['-e', '-o', 'pipefail', '-c', readmeBlock('Files from your machine')], { cwd: work, env });
     expect(code, output).toBe(0);
     expect(output).toContain('water the plants');
-    expect(output).toMatch(/\/notes\s+\S+\/notes\s+read-only\s+all/);
+    expect(output).toMatch(/\/todo\s+\S+\/todo\s+read-only\s+all/);
+    expect(existsSync(join(home, 'work2', 'files', 'Procfile'))).toBe(true);
     expect(output).not.toMatch(/not found|procdock: /);
   }, 300_000);
 });
