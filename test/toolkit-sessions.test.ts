@@ -73,6 +73,20 @@ describe('toolkit sessions are bounded per key', () => {
     await open(hub, key);
     expect((await post(hub, key)).status).toBe(429);
   });
+
+  it('ends the old key’s sessions at key:rotate, so the new key opens its own at once', async () => {
+    // The key's 100 sessions are still open from the test above. They used to stay, refusing every
+    // request, and counted against the new key until they idled out 15 minutes later.
+    expect((await post(hub, key)).status).toBe(429);
+    expect((await cli(home, ['key:rotate'])).code).toBe(0);
+    const rotated = await hub.key();
+    expect(rotated).not.toBe(key);
+    expect((await post(hub, key)).status).toBe(401);
+    const session = await open(hub, rotated);
+    const answered = await post(hub, rotated, ping, session);
+    expect(await answered.json()).toMatchObject({ id: 2, result: {} });
+    key = rotated;
+  });
 });
 
 describe('idle toolkit sessions end', () => {

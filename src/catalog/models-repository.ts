@@ -90,6 +90,11 @@ export class ModelsRepository {
     return found && toResource(found);
   }
 
+  /** The digest of the resource's current `INFERENCE_KEY`; none once the resource is gone. */
+  keyHash(resourceId: string): string | undefined {
+    return this.db.prepare<[string], { inference_key_hash: string }>('SELECT inference_key_hash FROM model_resources WHERE id = ?').get(resourceId)?.inference_key_hash;
+  }
+
   inferenceKey(resourceId: string): string {
     const row = this.db
       .prepare<[string], { inference_key_secret: string }>('SELECT inference_key_secret FROM model_resources WHERE id = ?')

@@ -24,6 +24,8 @@ export const defaultSessionLimits: SessionLimits = { perKey: 100, idleMs: 15 * 6
 
 interface Session {
   resourceId: string;
+  /** The digest of the key that opened it: a session ends with its key (rotated, or its resource removed). */
+  keyHash: string | undefined;
   resourceName: string;
   server: Server;
   transport: StreamableHttpTransport | SseTransport;
@@ -73,6 +75,7 @@ export class ToolkitSessions {
     this.stopWatching = hub.onDidChange((what) => {
       // A call changes the call log, never a toolkit.
       if (what === 'calls') return;
+      this.endStale();
       this.lists.invalidate();
       // Off the request path: changes come in bursts, and the lists are compared once per burst.
       this.announcing ??= setTimeout(() => {
@@ -173,6 +176,7 @@ export class ToolkitSessions {
     const server = createToolkitServer(this.hub, resource.name, this.lists);
     const session: Session = {
       resourceId: resource.id,
+      keyHash: this.hub.catalog.models.keyHash(resource.id),
       resourceName: resource.name,
       server,
       transport,
@@ -199,6 +203,21 @@ export class ToolkitSessions {
       `Too many sessions: this key has ${this.limits.perKey} open; end one (DELETE /mcp with its Mcp-Session-Id) or wait for idle ones to end after ${Math.round(this.limits.idleMs / 1000)} s`,
     );
     return true;
+  }
+
+  /**
+   * Ends the sessions whose key no longer opens anything: after key:rotate the old key's sessions
+   * refuse every request, and they must not count against the new key's share either.
+   */
+  private endStale(): void {
+    const current = new Map<string, string | undefined>();
+    for (const session of this.sessions.values()) {
+      if (!current.has(session.resourceId)) current.set(session.resourceId, this.hub.catalog.models.keyHash(session.resourceId));
+      if (current.get(session.resourceId) !== session.keyHash) {
+        this.sessions.delete(session.transport.sessionId);
+        void session.transport.close().catch(() => undefined);
+      }
+    }
   }
 
   /** Ends every Streamable HTTP session that has had nothing open for `idleMs`. */
