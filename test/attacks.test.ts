@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -236,6 +236,29 @@ async function stalledEngine(path: string): Promise<{ server: Server; close(): v
     },
   };
 }
+
+describe('an app folder whose files must not go into an image', () => {
+  it('refuses the home folder, a folder holding the data dir and one inside it, and registers nothing', async () => {
+    // A fresh-user pass added its HOME: the image held hub.json, secret.key, the catalog and the
+    // clients' configs with the key, though mounts:add refuses the same folder.
+    const user = join(tempDir(), 'user');
+    const data = join(user, '.local/share/procdock');
+    const inside = join(data, 'app');
+    mkdirSync(inside, { recursive: true });
+    for (const dir of [user, inside]) writeFileSync(join(dir, 'Procfile'), 'mcp-probe: node probe.mjs\n');
+    const refusals = [
+      [user, data, /holds Procdock's data dir .*; an app's folder goes into its image whole: give the app a folder of its own/],
+      [inside, data, /holds Procdock's data dir/],
+      [user, join(tempDir(), 'data'), /holds your home folder, with your keys and logins/],
+    ] as const;
+    for (const [app, dataDir, message] of refusals) {
+      const added = await cli(user, ['apps:add', app], { PROCDOCK_HOME: dataDir });
+      expect(added.code).toBe(1);
+      expect(added.stderr).toMatch(message);
+      expect(JSON.parse((await cli(user, ['apps', '--json'], { PROCDOCK_HOME: dataDir })).stdout)).toEqual([]);
+    }
+  }, 60_000);
+});
 
 describe('L1: serve --open', () => {
   it('never puts the admin token on a command line: the browser gets a one-time code', async () => {

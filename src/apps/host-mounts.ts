@@ -63,6 +63,19 @@ export function checkMount(mount: HostMount, dataDir: string, env: NodeJS.Proces
   return { host_path: host, container_path: mount.container_path, read_write: mount.read_write };
 }
 
+/**
+ * Refuses an app folder whose files must not go into an image (a generated build copies the whole
+ * folder): `/`, the user's home folder or one holding it, and a folder holding the data dir, or
+ * inside it. A folder that does not exist is left to readAppSource to say so.
+ */
+export function checkAppFolder(path: string, dataDir: string, home = homedir()): void {
+  const dir = realpathOrSelf(resolve(path));
+  const refuse = (why: string) => new AppError('forbidden', `${dir}: ${why}; an app's folder goes into its image whole: give the app a folder of its own`);
+  if (dir === '/' || /^[A-Za-z]:\\?$/.test(dir)) throw refuse('the whole file system cannot be an app');
+  const data = realpathOrSelf(dataDir);
+  if (within(data, dir) || within(dir, data)) throw refuse(`it holds Procdock's data dir (${dataDir}), with its keys`);
+  if (within(realpathOrSelf(home), dir)) throw refuse('it holds your home folder, with your keys and logins (.ssh, cloud and npm credentials)');
+}
 
 function realpathOrSelf(path: string): string {
   try {

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { checkAppFolder } from '../apps/host-mounts.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { KeyProvider } from '../catalog/secret-box.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
@@ -304,6 +305,7 @@ export class Hub implements Operations {
       'apps.list': () => catalog.apps.list().map((app) => views.app(app.name)),
       ...trustHandlers({ catalog, registry, gate: this.gate, approvals: this.approvals, changed }),
       'apps.add': async (input) => {
+        checkAppFolder(input.path, this.dataDir);
         const app = await registry.add(input, input.mounts.map((mount) => grantable(this.sandbox, mount, this.dataDir)));
         if (!input.pin) catalog.trust.setAppPins(app.id, false);
         changed();
