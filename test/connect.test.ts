@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +131,33 @@ describe('procdock connect', () => {
     expect(config.servers.procdock).toEqual({ type: 'http', url: 'http://127.0.0.1:7420/mcp', headers: { Authorization: 'Bearer ${input:procdock-key}' } });
     expect(config.inputs).toEqual([expect.objectContaining({ id: 'procdock-key', type: 'promptString', password: true })]);
     expect(existsSync(join(work, '.vscode'))).toBe(false);
+  });
+
+  it('refuses a --project that is not a folder, writing nothing', async () => {
+    const home = tempDir();
+    const missing = join(home, 'no-such-project');
+    const file = join(home, 'notes.txt');
+    writeFileSync(file, 'mine');
+    const typo = await cli(home, ['connect', 'cursor', '--project', missing]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain(`procdock: ${missing}: no such folder; nothing was written`);
+    expect(existsSync(missing)).toBe(false);
+    const notFolder = await cli(home, ['connect', 'vscode', '--project', file]);
+    expect(notFolder.code).toBe(1);
+    expect(notFolder.stderr).toContain(`procdock: ${file}: not a folder; nothing was written`);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  });
+
+  it('writes a config that is a link where the link points, and leaves the link', async () => {
+    const home = tempDir();
+    const kept = join(home, 'dotfiles', 'cursor-mcp.json');
+    mkdirSync(dirname(kept));
+    writeFileSync(kept, JSON.stringify({ mcpServers: { other: { url: 'https://example.com/mcp' } } }));
+    mkdirSync(join(home, '.cursor'));
+    symlinkSync(kept, join(home, '.cursor', 'mcp.json'));
+    expect((await cli(home, ['connect', 'cursor'])).code).toBe(0);
+    expect(lstatSync(join(home, '.cursor', 'mcp.json')).isSymbolicLink()).toBe(true);
+    expect(Object.keys(JSON.parse(readFileSync(kept, 'utf8')).mcpServers)).toEqual(['other', 'procdock']);
   });
 
   it('refuses a config that is not JSON, leaves it untouched, and gives the entry to paste', async () => {

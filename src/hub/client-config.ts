@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -100,7 +100,14 @@ const edits = { formattingOptions: { insertSpaces: true, tabSize: 2, eol: '\n' }
  * with the entry to paste by hand. A file that holds the key itself is readable by the user only.
  */
 export function writeClientConfig(target: ConnectTarget): ConnectResult {
-  const file = configFile(target.client, target.project);
+  if (target.project !== undefined) {
+    const folder = resolve(target.project);
+    const info = statSync(folder, { throwIfNoEntry: false });
+    if (!info) throw new AppError('invalid_input', `${folder}: no such folder; nothing was written`);
+    if (!info.isDirectory()) throw new AppError('invalid_input', `${folder}: not a folder; nothing was written`);
+  }
+  // A config kept elsewhere and linked here (dotfile managers do this) is written where it is kept.
+  const file = realpathOrSelf(configFile(target.client, target.project));
   const gitTree = gitWorkTree(file);
   const { section, value, key } = entryFor(target, gitTree !== null);
   const input = key.kind === 'input' ? inputFor(key.id, target.entry) : undefined;
@@ -160,4 +167,12 @@ function lineAndColumn(text: string, offset: number): string {
 /** VS Code's `inputs` entry for the key: a password prompt, kept in its secret storage. */
 function inputFor(id: string, entry: string): Record<string, unknown> {
   return { type: 'promptString', id, description: `Procdock INFERENCE_KEY for "${entry}" (procdock key prints it)`, password: true };
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
