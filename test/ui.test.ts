@@ -24,6 +24,9 @@ describe.skipIf(!ready)('the web UI served by procdock serve, servers in Docker'
     const app = makeNpmApp('web: node web.js\nmcp-everything: mcp-server-everything stdio\nmcp-paged: node paged.mjs\n', ['@modelcontextprotocol/server-everything'], 'toolbox', fixtureFiles('paged.mjs'));
     const added = await cli(home, ['apps:add', app]);
     expect(added.code, added.stderr).toBe(0);
+    // The longest names there may be, for the layout (not attached: its tools would shadow mcp-paged's).
+    const long = makeFixtureApp(`mcp-${'long'.repeat(11)}: node paged.mjs\n`, ['paged.mjs'], {}, 'an-app-with-a-name-as-long-as-names-get');
+    expect((await cli(home, ['apps:add', long, '--no-attach'])).code).toBe(0);
     hub = await serveHub(home);
     url = hub.url;
     token = hub.adminToken();
@@ -74,6 +77,9 @@ describe.skipIf(!ready)('the web UI served by procdock serve, servers in Docker'
       const box = await page.getByRole('button', { name, exact: true }).first().boundingBox();
       expect(box && box.x + box.width, name).toBeLessThanOrEqual(700);
     }
+    // The longest server name wraps in its column instead of running under its status.
+    const longName = page.locator('.server-line .strong', { hasText: 'mcp-longlong' });
+    expect(await longName.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
     await page.screenshot({ path: join(shots, 'narrow-servers.png'), fullPage: true });
     for (const name of ['Chat', 'Models', 'Activity']) {
       const nav = page.getByRole('button', { name, exact: true });
