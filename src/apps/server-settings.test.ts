@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultServerSettings, readServerSettings } from './server-settings.js';
+import { containerPathSchema, defaultServerSettings, readServerSettings } from './server-settings.js';
 
 function appWith(json: string | undefined): string {
   const dir = mkdtempSync(join(tmpdir(), 'settings-'));
@@ -29,7 +29,15 @@ describe('readServerSettings', () => {
     ['{"servers":{"mcp-other":{}}}', /procdock\.json: servers\.mcp-other: no mcp\* process of that name/],
     ['{"server":{}}', /procdock\.json: \.?server: Unrecognized key/],
     ['{nope', /procdock\.json: not JSON/],
+    ['{"servers":{"mcp":{"volumes":["/app"]}}}', /procdock\.json: servers\.mcp\.volumes\.0: must not be \/app, which holds the app itself/],
   ])('refuses %s naming the file and key', async (json, message) => {
     await expect(readServerSettings(appWith(json), ['mcp'])).rejects.toThrow(message);
+  });
+});
+
+describe('containerPathSchema', () => {
+  it('takes a folder inside /app but not /app itself, which holds the app', () => {
+    expect(containerPathSchema.safeParse('/app/data').success).toBe(true);
+    expect(containerPathSchema.safeParse('/app').error?.issues[0]?.message).toMatch(/must not be \/app/);
   });
 });

@@ -17,7 +17,9 @@ export const containerPathSchema = z
   .refine((path) => !path.includes('//') && (path === '/' || !path.endsWith('/')), 'must be a clean path (no // or trailing /)')
   .refine((path) => !reservedContainerPaths.some((reserved) => path === reserved || (reserved !== '/' && path.startsWith(`${reserved}/`))), {
     message: `must not be /, or in ${reservedContainerPaths.slice(1).join(', ')}`,
-  });
+  })
+  // A folder there would hide the app's code: a generated build puts it in /app (folders inside are fine).
+  .refine((path) => path !== '/app', 'must not be /app, which holds the app itself (a folder inside it, like /app/data, is fine)');
 
 const serverSchema = z
   .object({
