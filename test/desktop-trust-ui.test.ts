@@ -312,13 +312,15 @@ describe.skipIf(!docker)('trust, state and files, and chat sessions in the UI, i
     await page.getByLabel('App dyno_run_command runs in').waitFor();
     await page.screenshot({ path: join(shots, 'chat-builtins-light.png') });
     await builtins.getByLabel('dyno_run_command', { exact: true }).uncheck();
-    await builtins.getByLabel('code_exec_python').check();
+    // One whose base image is missing is listed with why, and cannot be picked.
+    const python = builtins.getByLabel('code_exec_python');
+    expect(await python.isDisabled()).toBe(true);
+    expect(await builtins.getByLabel('code_exec_node').isDisabled()).toBe(false);
+    expect(await page.locator('#why-code_exec_python').textContent()).toMatch(
+      /code_exec_python is not offered: its base image procdock-test\/absent:1 is not on the Docker engine/,
+    );
+    await page.screenshot({ path: join(shots, 'chat-builtins-unavailable.png') });
     await page.getByRole('button', { name: 'Done' }).click();
-    await page.getByRole('textbox', { name: 'Message' }).fill('print 1+1 in python');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await expect
-      .poll(() => page.locator('.transcript [role="alert"]').textContent())
-      .toMatch(/code_exec_python is not offered: its base image procdock-test\/absent:1 is not on the Docker engine/);
 
     // dyno_run_command runs the command the user typed, in the app they picked.
     await page.getByRole('button', { name: '+ New chat' }).click();

@@ -74,6 +74,21 @@ export async function prepareHerokuTool(
 }
 
 /**
+ * Why a built-in tool cannot run on this hub now, for the lists that show it: its base image is
+ * missing, or it needs Docker. The target app of dyno_run_command is asked for when it runs.
+ */
+export async function whyUnavailable(hub: Hub, name: string): Promise<string | undefined> {
+  const language = codeLanguage(name);
+  try {
+    if (language) await languageImage(hub, name, language);
+    if (name in docReaderTools && !hub.sandbox.sandboxed) await documentImage(hub);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
  * Runs one built-in tool in a throwaway sandbox, through the hub's limiter and into its call log.
  * Its failures are results with `isError`, like an MCP tool's.
  */
@@ -205,11 +220,8 @@ async function languageImage(hub: Hub, tool: string, language: Language): Promis
   const state = states.find((s) => s.language === language);
   if (!state || state.state === 'present') return state?.image ?? null;
   const variable = `PROCDOCK_BASE_IMAGE_${language.toUpperCase()}`;
-  const fix = state.state === 'pullable' ? `docker pull ${state.image}` : `set ${variable} to an image you have`;
-  throw new AppError(
-    'invalid_input',
-    `${tool} is not offered: its base image ${state.image} is not on the Docker engine (${fix}; the image comes from ${variable})`,
-  );
+  const fix = state.state === 'pullable' ? `docker pull ${state.image}, or set ${variable} to another` : `set ${variable} to an image you have`;
+  throw new AppError('invalid_input', `${tool} is not offered: its base image ${state.image} is not on the Docker engine (${fix})`);
 }
 
 async function documentImage(hub: Hub): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { herokuTools } from '../agents/heroku-tools.js';
+import { herokuTools, whyUnavailable } from '../agents/heroku-tools.js';
 import { defaultServerSettings, type ServerSettings } from '../apps/server-settings.js';
 import type { ServerRow } from '../catalog/servers-repository.js';
 import type { ServerDetailView } from '../shared/api.js';
@@ -78,7 +78,12 @@ export function desktopHandlers(hub: Hub, changed: () => void): DesktopHandlers 
       }));
     },
     'toolkit.builtins': () =>
-      Object.entries(herokuTools).map(([name, tool]) => ({ name, description: tool.description ?? '', needs_app: name === 'dyno_run_command' })),
+      Promise.all(
+        Object.entries(herokuTools).map(async ([name, tool]) => {
+          const unavailable = await whyUnavailable(hub, name);
+          return { name, description: tool.description ?? '', needs_app: name === 'dyno_run_command', ...(unavailable ? { unavailable } : {}) };
+        }),
+      ),
     'config.keys': ({ app }) => ({ app, keys: catalog.config.keys(registry.app(app).id) }),
     'config.reveal': ({ app, key }) => {
       const value = catalog.config.get(registry.app(app).id)[key];

@@ -297,6 +297,8 @@ export interface BuiltinToolView {
   description: string;
   /** dyno_run_command runs a command of an app: it needs `target_app_name` and `tool_params.cmd`. */
   needs_app: boolean;
+  /** Why it cannot run on this hub now (its base image missing, no Docker): listed, not offered. */
+  unavailable?: string;
 }
 
 export interface ConfigKeysView {

@@ -50,11 +50,24 @@ export function ToolPicker() {
               {builtins
                 .filter((b) => !query.trim() || `${b.name} ${b.description}`.toLowerCase().includes(query.trim().toLowerCase()))
                 .map((b) => (
-                  <div key={b.name} className="builtin">
-                    <label className="tool-option" title={b.description}>
-                      <input type="checkbox" aria-label={b.name} checked={picked.has(b.name)} onChange={(e) => toggle([b.name], e.target.checked)} />
+                  <div key={b.name} className={`builtin${b.unavailable ? ' unavailable' : ''}`}>
+                    <label className="tool-option" title={b.unavailable ?? b.description}>
+                      <input
+                        type="checkbox"
+                        aria-label={b.name}
+                        aria-describedby={b.unavailable ? `why-${b.name}` : undefined}
+                        checked={picked.has(b.name)}
+                        disabled={!!b.unavailable && !picked.has(b.name)}
+                        onChange={(e) => toggle([b.name], e.target.checked)}
+                      />
                       <span className="mono">{b.name}</span>
-                      <span className="muted small ellipsis">{b.description}</span>
+                      {b.unavailable ? (
+                        <span className="small unavailable-why" id={`why-${b.name}`}>
+                          {b.unavailable}
+                        </span>
+                      ) : (
+                        <span className="muted small ellipsis">{b.description}</span>
+                      )}
                     </label>
                     {b.needs_app && picked.has(b.name) && <DynoFields />}
                   </div>
