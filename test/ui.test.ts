@@ -45,10 +45,15 @@ describe.skipIf(!ready)('the web UI served by procdock serve, servers in Docker'
   }
 
   it('lists apps and servers with their tools, and adds an app from a folder', async () => {
-    const page = await open();
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 820 } });
+    const missing: string[] = [];
+    page.on('response', (response) => response.status() === 404 && missing.push(response.url()));
+    await page.goto(`${url}/#token=${token}`);
     await page.getByRole('heading', { name: 'toolbox' }).waitFor();
     expect(page.url()).not.toContain('token=');
-    await expect.poll(() => page.locator('.server-line').count()).toBe(2);
+    await expect.poll(() => page.locator('.server-line').count()).toBe(3);
+    // Nothing the page asks for is missing.
+    expect(missing).toEqual([]);
     await page.getByRole('button', { name: /mcp-everything/ }).click();
     await page.getByText('Echoes back the input string').waitFor();
     await page.screenshot({ path: join(shots, 'servers.png'), fullPage: true });
