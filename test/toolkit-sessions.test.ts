@@ -74,6 +74,14 @@ describe('toolkit sessions are bounded per key', () => {
     expect((await post(hub, key)).status).toBe(429);
   });
 
+  it('opens a session from an initialize sent as a batch of one, as the SDK’s server does', async () => {
+    const response = await post(hub, await hub.key('other'), `[${initialize}]`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('mcp-session-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const answer = await response.text();
+    expect(answer).toContain('"protocolVersion":"2025-11-25"');
+  });
+
   it('ends the old key’s sessions at key:rotate, so the new key opens its own at once', async () => {
     // The key's 100 sessions are still open from the test above. They used to stay, refusing every
     // request, and counted against the new key until they idled out 15 minutes later.

@@ -148,7 +148,9 @@ export class ToolkitSessions {
       if (!session || !(session.transport instanceof StreamableHttpTransport)) return rpcError(res, 404, -32001, 'Session not found');
       return session.transport.handle(req, res, body);
     }
-    if (req.method !== 'POST' || !isInitialize(body)) {
+    // A batch may carry the initialize (alone: the transport refuses it beside other messages).
+    const initializing = Array.isArray(body) ? body.some(isInitialize) : isInitialize(body);
+    if (req.method !== 'POST' || !initializing) {
       return rpcError(res, 400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     if (this.refuseOverCap(res, resource)) return;
