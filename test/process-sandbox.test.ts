@@ -90,4 +90,35 @@ describe('the process sandbox (PROCDOCK_SANDBOX=process)', () => {
       await hub.close();
     }
   });
+
+  it('stops in the middle of syncs: the add fails saying so, nothing is written after, the next start calls them interrupted', async () => {
+    const home = tempDir();
+    let launched = 0;
+    class Counting extends ProcessSandbox {
+      override launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess> {
+        launched++;
+        return super.launch(spec, signal);
+      }
+    }
+    const hub = new Hub({ dataDir: home, sandbox: new Counting() });
+    await hub.start();
+    const procfile = Array.from({ length: 12 }, (_, i) => `mcp-p${i}: ${fixture('paged.mjs')}\n`).join('');
+    const adding = hub.run('apps.add', { path: makeApp({ Procfile: procfile }, 'stopped') }).then(
+      () => 'added',
+      (error: Error) => error.message,
+    );
+    for (let i = 0; i < 400 && launched === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    await hub.close();
+    // It used to fail with "The database connection is not open", logged as a bug.
+    expect(await adding).toBe('the hub stopped before apps.add was done: run it again');
+    const next = new Hub({ dataDir: home, sandbox: new ProcessSandbox() });
+    next.recoverInterrupted();
+    try {
+      const servers = (await next.run('servers.list', {})) as ServerView[];
+      expect(servers).toHaveLength(12);
+      expect(servers.filter((s) => s.primitives_status === 'syncing')).toEqual([]);
+    } finally {
+      await next.close();
+    }
+  });
 });

@@ -92,6 +92,8 @@ export class Hub implements Operations {
   readonly oneOffs: OneOffRunner;
   readonly toolSync: ToolSync;
   readonly pools: WarmPools | undefined;
+  /** Set by close(): what fails from then on failed because the hub stopped. */
+  private closing = false;
   readonly approvals = new Approvals();
   readonly gate: CallGate;
   readonly dataDir: string;
@@ -183,7 +185,13 @@ export class Hub implements Operations {
       throw new AppError('invalid_input', `${field}: ${issue?.message ?? 'invalid'}`);
     }
     const handler = this.handlers[name] as (input: unknown) => Promise<OperationOutputs[N]> | OperationOutputs[N];
-    return handler(parsed.data);
+    try {
+      return await handler(parsed.data);
+    } catch (error) {
+      // Work the stopping hub cut short (a sync, a build) fails for that reason, not as a bug.
+      if (this.closing && !isAppError(error)) throw new AppError('unavailable', `the hub stopped before ${String(name)} was done: run it again`);
+      throw error;
+    }
   }
 
   /** Marks work a killed hub left half-done as failed. Only the process that owns the data dir calls it. */
@@ -198,6 +206,8 @@ export class Hub implements Operations {
    * containers first, rather than letting them run out their time.
    */
   async close(options: { now?: boolean } = {}): Promise<void> {
+    this.closing = true;
+    this.toolSync.close();
     if (options.now) await this.sandbox.dispose();
     await this.runner.closeSessions();
     await this.pools?.close();

@@ -16,6 +16,8 @@ export interface SyncTimeouts {
  * page, store. `primitives_status` goes syncing → synced, or error with the reason.
  */
 export class ToolSync {
+  private closed = false;
+
   constructor(
     private readonly catalog: Catalog,
     private readonly sandbox: () => Sandbox,
@@ -31,10 +33,10 @@ export class ToolSync {
     try {
       // Each waits for its turn: one whose server was removed meanwhile (its app with it) starts nothing.
       const read = await this.limiter.run(async () => {
-        const current = this.catalog.servers.findById(server.id);
+        const current = this.closed ? undefined : this.catalog.servers.findById(server.id);
         return current && (await this.readTools(current));
       });
-      if (!read || !this.catalog.servers.findById(server.id)) return;
+      if (this.closed || !read || !this.catalog.servers.findById(server.id)) return;
       const { info, tools, primitives } = read;
       const refused: RefusedName[] = [];
       const keep = <T extends { name: string }>(kind: RefusedName['kind'], items: T[]) =>
@@ -49,9 +51,16 @@ export class ToolSync {
         this.catalog.trust.pinAfterSync(server, offered);
       });
     } catch (error) {
+      // A hub stopping ends its syncs' containers: the next start says they were interrupted.
+      if (this.closed) return;
       this.catalog.servers.setSyncError(server.id, error instanceof Error ? error.message : String(error));
     }
     this.changed();
+  }
+
+  /** Stops writing: what is syncing now is left as it is, for the next start to call interrupted. */
+  close(): void {
+    this.closed = true;
   }
 
   private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[]; primitives: ServerPrimitives }> {
