@@ -146,7 +146,7 @@ describe.skipIf(!docker || !imagesEnv)('heroku_tools where the user allowed netw
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as { error: { message: string } };
     expect(error.message).toMatch(
-      /^code_exec_go is not offered: its base image procdock-test\/absent:0 is not on the Docker engine \(.*PROCDOCK_BASE_IMAGE_GO\)$/,
+      /^code_exec_go is not offered: its base image procdock-test\/absent:0 is not on the Docker engine \(set PROCDOCK_BASE_IMAGE_GO to an image you have\)$/,
     );
     expect(model.requests).toHaveLength(0);
     expect(JSON.parse((await cli(home, ['calls', '--json'])).stdout)).toEqual(before);

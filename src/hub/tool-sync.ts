@@ -17,6 +17,8 @@ export interface SyncTimeouts {
  */
 export class ToolSync {
   private closed = false;
+  /** Fires at close: a sync in flight stops waiting for its server at once. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly catalog: Catalog,
@@ -61,17 +63,20 @@ export class ToolSync {
   /** Stops writing: what is syncing now is left as it is, for the next start to call interrupted. */
   close(): void {
     this.closed = true;
+    this.stopping.abort();
   }
 
   private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[]; primitives: ServerPrimitives }> {
-    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'sync'));
+    const { signal } = this.stopping;
+    const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'sync'), signal);
     try {
       const session = await openSession(proc, {
         label: `${server.app_name}/${server.process_type}`,
         initTimeoutMs: this.timeouts.initTimeoutMs,
+        signal,
       });
       try {
-        const options = { timeout: this.timeouts.listTimeoutMs };
+        const options = { timeout: this.timeouts.listTimeoutMs, signal };
         const tools = await session.listAllTools(options);
         const primitives = await session.listAllPrimitives(options);
         return { info: session.serverInfo, tools: tools as ToolDefinition[], primitives };
