@@ -18,7 +18,7 @@ const maxProcfileBytes = 64 * 1024;
  * MCP servers in one app, at most. Each is a container at every sync and a warm pool of its own;
  * a Procfile of thousands would keep the engine busy for hours and crowd out every other app.
  */
-export const maxServersPerApp = 64;
+const maxServersPerApp = 64;
 
 /** Reads and validates an app folder. Nothing is written; every refusal names the file and line. */
 export async function readAppSource(path: string): Promise<AppSource> {

@@ -77,7 +77,8 @@ export function checkAppFolder(path: string, dataDir: string, home = homedir()):
   if (within(realpathOrSelf(home), dir)) throw refuse('it holds your home folder, with your keys and logins (.ssh, cloud and npm credentials)');
 }
 
-function realpathOrSelf(path: string): string {
+/** The path with its symlinks resolved, or as given when it does not exist. */
+export function realpathOrSelf(path: string): string {
   try {
     return realpathSync(path);
   } catch {

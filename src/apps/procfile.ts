@@ -12,7 +12,7 @@ const entryPattern = /^([A-Za-z0-9_-]+):[ \t]*(.*)$/;
  * A process name's length, at most: it prefixes every tool name the server offers, and clients cut
  * or refuse long tool names.
  */
-export const maxProcessNameLength = 48;
+const maxProcessNameLength = 48;
 
 /**
  * Parses a Procfile with the grammar Heroku and foreman use: `name: command` per line, `#` comments,

@@ -1,7 +1,8 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { applyEdits, modify, parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { realpathOrSelf } from '../apps/host-mounts.js';
 import { AppError } from '../shared/errors.js';
 
 export type ClientName = 'cursor' | 'claude' | 'vscode';
@@ -167,12 +168,4 @@ function lineAndColumn(text: string, offset: number): string {
 /** VS Code's `inputs` entry for the key: a password prompt, kept in its secret storage. */
 function inputFor(id: string, entry: string): Record<string, unknown> {
   return { type: 'promptString', id, description: `Procdock INFERENCE_KEY for "${entry}" (procdock key prints it)`, password: true };
-}
-
-function realpathOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 }

@@ -16,8 +16,7 @@ export interface SyncTimeouts {
  * page, store. `primitives_status` goes syncing → synced, or error with the reason.
  */
 export class ToolSync {
-  private closed = false;
-  /** Fires at close: a sync in flight stops waiting for its server at once. */
+  /** Fires at close: a sync in flight stops waiting for its server at once, and none writes after. */
   private readonly stopping = new AbortController();
 
   constructor(
@@ -35,10 +34,10 @@ export class ToolSync {
     try {
       // Each waits for its turn: one whose server was removed meanwhile (its app with it) starts nothing.
       const read = await this.limiter.run(async () => {
-        const current = this.closed ? undefined : this.catalog.servers.findById(server.id);
+        const current = this.stopping.signal.aborted ? undefined : this.catalog.servers.findById(server.id);
         return current && (await this.readTools(current));
       });
-      if (this.closed || !read || !this.catalog.servers.findById(server.id)) return;
+      if (this.stopping.signal.aborted || !read || !this.catalog.servers.findById(server.id)) return;
       const { info, tools, primitives } = read;
       const refused: RefusedName[] = [];
       const keep = <T extends { name: string }>(kind: RefusedName['kind'], items: T[]) =>
@@ -54,7 +53,7 @@ export class ToolSync {
       });
     } catch (error) {
       // A hub stopping ends its syncs' containers: the next start says they were interrupted.
-      if (this.closed) return;
+      if (this.stopping.signal.aborted) return;
       this.catalog.servers.setSyncError(server.id, error instanceof Error ? error.message : String(error));
     }
     this.changed();
@@ -62,7 +61,6 @@ export class ToolSync {
 
   /** Stops writing: what is syncing now is left as it is, for the next start to call interrupted. */
   close(): void {
-    this.closed = true;
     this.stopping.abort();
   }
 
