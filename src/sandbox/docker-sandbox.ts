@@ -2,11 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type Docker from 'dockerode';
+import { defaultServerSettings } from '../apps/server-defaults.js';
 import { AppError } from '../shared/errors.js';
 import { attachStdio } from './container-attach.js';
 import { connectEngine, engineError, identifyEngine, isEngineDown, messageOf, type EngineConnection, type EngineIdentity, type EngineVersion } from './engine-connection.js';
 import { resolveEngineEndpoint, type EngineEndpoint } from './engine-endpoint.js';
 import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
+import { nodeCacheDir, nodeCacheLabel, parseWarmOutput, warmCommand, warmEnv } from './node-cache.js';
 import type { VolumeView } from '../shared/api.js';
 import type { AppRef, BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
 import { AppVolumes } from './volumes.js';
@@ -46,6 +48,10 @@ export class DockerSandbox implements Sandbox {
    * carries its launch's label, so the sweep does not take one that is about to start.
    */
   private readonly launching = new Set<string>();
+  /** Per image: whether it holds Node's compile cache. */
+  private readonly nodeCaches = new Map<string, Promise<boolean>>();
+  /** Node base images whose node keeps no compile cache: their builds skip the warm-up. */
+  private readonly noCompileCache = new Set<string>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: DockerSandboxOptions) {
@@ -135,13 +141,76 @@ export class DockerSandbox implements Sandbox {
     );
   }
 
-  async prepare(app: AppRef, onProgress?: (line: string) => void): Promise<PreparedApp> {
+  async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined): Promise<PreparedApp> {
     const { images } = await this.engine();
     try {
-      return await images.prepare(app, onProgress);
+      const { nodeBase, ...prepared } = await images.prepare(app, onProgress);
+      if (prepared.built && nodeBase && prepared.image && app.commands?.length && !this.noCompileCache.has(nodeBase)) {
+        if (!(await this.addNodeCache(app, prepared.image, onProgress))) this.noCompileCache.add(nodeBase);
+      }
+      return prepared;
     } catch (error) {
       throw isEngineDown(error) ? engineError(error, this.endpoint) : error;
     }
+  }
+
+  /**
+   * Fills Node's compile cache for a node app's new image (see node-cache.ts): a container with the
+   * call defaults starts each server once, and what it leaves is added to the image. Only a faster
+   * start is at stake, so a failure is said and the build stands. False when the image's node keeps
+   * no compile cache.
+   */
+  private async addNodeCache(app: AppRef, image: string, onProgress: (line: string) => void): Promise<boolean> {
+    const commands = app.commands ?? [];
+    onProgress(`Filling Node's compile cache: starting ${commands.length === 1 ? 'the server' : `each of ${commands.length} servers`} once, with no network and no config vars…`);
+    try {
+      const proc = await this.launch({
+        app,
+        image,
+        processType: 'node-cache',
+        command: warmCommand,
+        env: warmEnv(commands),
+        settings: defaultServerSettings,
+        purpose: 'sync',
+      });
+      let text: string;
+      try {
+        text = await readToEnd(proc, 20_000 * commands.length + 30_000);
+      } finally {
+        await proc.dispose();
+      }
+      const outcome = parseWarmOutput(text);
+      if (!outcome.supported) {
+        onProgress(`Node ${outcome.version} in this image keeps no compile cache (Node 22.10 and later do): skipped.`);
+        return false;
+      }
+      if (outcome.files.length === 0) {
+        onProgress(`No server left a compile cache (${outcome.answered} of ${commands.length} answered tools/list): skipped.`);
+        return true;
+      }
+      const { images } = await this.engine();
+      await images.addNodeCache(app.name, image, outcome.files);
+      this.nodeCaches.set(image, Promise.resolve(true));
+      const kib = Math.round(outcome.files.reduce((sum, file) => sum + file.data.length, 0) / 1024);
+      onProgress(`Added Node's compile cache to the image: ${outcome.files.length} files, ${kib} KiB (${outcome.answered} of ${commands.length} servers answered tools/list).`);
+    } catch (error) {
+      if (isEngineDown(error)) throw error;
+      onProgress(`Node's compile cache was not added, so calls start without it: ${messageOf(error)}`);
+    }
+    return true;
+  }
+
+  /** Whether an image holds a compile cache: asked of the engine once per image. */
+  private hasNodeCache(image: string): Promise<boolean> {
+    let known = this.nodeCaches.get(image);
+    if (!known) {
+      known = this.engine()
+        .then(({ docker }) => docker.getImage(image).inspect())
+        .then((info: { Config?: { Labels?: Record<string, string> | null } }) => info.Config?.Labels?.[nodeCacheLabel] === nodeCacheDir)
+        .catch(() => false);
+      this.nodeCaches.set(image, known);
+    }
+    return known;
   }
 
   async launch(spec: ServerLaunch, signal?: AbortSignal): Promise<SandboxProcess> {
@@ -158,7 +227,8 @@ export class DockerSandbox implements Sandbox {
     this.launching.add(launch);
     try {
       const user = containerUser(spec);
-      container = await docker.createContainer(this.containerSpec(spec, user, await volumes.mounts(spec, user), launch));
+      const cache = (await this.hasNodeCache(spec.image)) ? [`NODE_COMPILE_CACHE=${nodeCacheDir}`] : [];
+      container = await docker.createContainer(this.containerSpec(spec, user, await volumes.mounts(spec, user), launch, cache));
     } catch (error) {
       if (isEngineDown(error)) throw engineError(error, this.endpoint);
       throw new AppError('sandbox', `${spec.app.name}/${spec.processType}: cannot create a container: ${messageOf(error)}${initHint(error)}`);
@@ -195,6 +265,7 @@ export class DockerSandbox implements Sandbox {
     await this.removeContainers([`procdock.app=${app.name}`]);
     const { images, volumes } = await this.engine();
     await images.removeAll(app.name).catch(() => undefined);
+    this.nodeCaches.clear();
     if (!options.keepData) await volumes.remove(app.name);
   }
 
@@ -239,7 +310,13 @@ export class DockerSandbox implements Sandbox {
     return doomed.length;
   }
 
-  private containerSpec(spec: ServerLaunch, user: string, volumes: Docker.MountSettings[], launch: string): Docker.ContainerCreateOptions {
+  private containerSpec(
+    spec: ServerLaunch,
+    user: string,
+    volumes: Docker.MountSettings[],
+    launch: string,
+    sandboxEnv: string[],
+  ): Docker.ContainerCreateOptions {
     const { settings } = spec;
     const memory = settings.memory_mb * 1024 * 1024;
     const binds = (spec.mounts ?? []).map(
@@ -248,7 +325,8 @@ export class DockerSandbox implements Sandbox {
     return {
       Image: spec.image ?? undefined,
       Cmd: ['/bin/sh', '-c', spec.command],
-      Env: ['HOME=/tmp', ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)],
+      // The app's config vars come last: one of the same name wins.
+      Env: ['HOME=/tmp', ...sandboxEnv, ...Object.entries(spec.env).map(([k, v]) => `${k}=${v}`)],
       User: user,
       OpenStdin: true,
       StdinOnce: true,
@@ -422,6 +500,33 @@ function containerUser(spec: ServerLaunch): string {
   if (uid > 0) return `${uid}:${process.getgid?.() ?? uid}`;
   const owner = statSync(first.host_path, { throwIfNoEntry: false });
   return owner && owner.uid > 0 ? `${owner.uid}:${owner.gid}` : user;
+}
+
+/**
+ * Everything a process prints on stdout until it exits, as text: at most 96 MiB (a compile cache of
+ * 64 MiB in base64) and `timeoutMs`, else an error.
+ */
+async function readToEnd(proc: SandboxProcess, timeoutMs: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const read = new Promise<string>((resolve, reject) => {
+    proc.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > 96 * 1024 * 1024) reject(new AppError('sandbox', 'the compile-cache warm-up printed more than 96 MiB'));
+      else chunks.push(chunk);
+    });
+    proc.stdout.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    proc.stdout.on('error', reject);
+  });
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('sandbox', `the compile-cache warm-up did not end within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([read, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Podman runs `--init` with catatonit, which Debian's podman only recommends. */

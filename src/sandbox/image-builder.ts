@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type Docker from 'dockerode';
+import { pack } from 'tar-stream';
 import { isStepOutput, stepLine } from '../shared/build-lines.js';
 import { AppError } from '../shared/errors.js';
 import {
@@ -13,6 +15,7 @@ import {
   type Language,
 } from './build-context.js';
 import { imageRepository, qualifiedReference } from './image-reference.js';
+import { nodeCacheDir, nodeCacheLabel, type NodeCacheFile } from './node-cache.js';
 import type { AppRef, PreparedApp } from './sandbox.js';
 
 /** The base image each language builds on, when the app has no Dockerfile of its own. */
@@ -57,13 +60,16 @@ export class ImageBuilder {
     private readonly buildNetwork: string,
   ) {}
 
-  async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined): Promise<PreparedApp> {
+  /** Builds the app's image; `nodeBase` names the node base image a generated build started from. */
+  async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined): Promise<PreparedApp & { nodeBase?: string }> {
     const own = existsSync(join(app.path, 'Dockerfile'));
     const files = await listAppFiles(app.path, { generated: !own });
     let generated: string | undefined;
+    let nodeBase: string | undefined;
     if (!own) {
       const language = detectLanguage(files);
       const base = this.baseImages[language ?? 'node'];
+      if ((language ?? 'node') === 'node') nodeBase = base;
       // Spelled out, so the engine's builder takes the image this check found, whatever its registries.
       generated = generateDockerfile(language, qualifiedReference(base), files);
       if (!language) onProgress(`No package.json, requirements.txt, pyproject.toml, Gemfile or go.mod: using the node base image.`);
@@ -73,17 +79,59 @@ export class ImageBuilder {
     const image = `${imageRepository(this.home, app.name)}:${hash.slice(0, 16)}`;
     if (await this.exists(image)) {
       onProgress(`Image ${image} is up to date.`);
-      return { image, hash, built: false };
+      return { image, hash, built: false, nodeBase };
     }
     onProgress(`Building ${image} from ${own ? 'the app’s Dockerfile' : 'a generated Dockerfile'}…`);
     const stream = await this.docker.buildImage(contextTar(app.path, files, generated), {
       t: image,
       dockerfile: own ? 'Dockerfile' : generatedDockerfileName,
-      labels: { 'procdock.managed': 'true', 'procdock.home': this.home, 'procdock.app': app.name },
+      labels: this.labels(app.name),
       networkmode: this.buildNetwork,
       rm: true,
       forcerm: true,
     });
+    await this.follow(app.name, stream, onProgress);
+    await this.removeOtherTags(app.name, image);
+    return { image, hash, built: true, nodeBase };
+  }
+
+  /**
+   * Adds a compile cache to a built image, under the same tag: one layer with the files, built with
+   * no network; the image's label tells the sandbox to point its containers' node at it.
+   */
+  async addNodeCache(appName: string, image: string, files: NodeCacheFile[]): Promise<void> {
+    const tar = pack();
+    const folder = 'procdock-node-cache';
+    tar.entry({ name: generatedDockerfileName, mode: 0o644 }, `FROM ${image}\nCOPY ${folder} ${nodeCacheDir}\n`);
+    const dirs = new Set<string>();
+    for (const file of files) {
+      const parts = file.path.split('/');
+      for (let i = 1; i < parts.length; i++) {
+        const dir = parts.slice(0, i).join('/');
+        if (!dirs.has(dir)) tar.entry({ name: `${folder}/${dir}`, type: 'directory', mode: 0o755 });
+        dirs.add(dir);
+      }
+      tar.entry({ name: `${folder}/${file.path}`, mode: 0o644 }, file.data);
+    }
+    tar.finalize();
+    const stream = await this.docker.buildImage(Readable.from(tar as AsyncIterable<Buffer>), {
+      t: image,
+      dockerfile: generatedDockerfileName,
+      labels: { ...this.labels(appName), [nodeCacheLabel]: nodeCacheDir },
+      networkmode: 'none',
+      rm: true,
+      forcerm: true,
+    });
+    // Two steps of the engine's own words; the sandbox says what they did in one line.
+    await this.follow(appName, stream, () => undefined);
+  }
+
+  private labels(appName: string): Record<string, string> {
+    return { 'procdock.managed': 'true', 'procdock.home': this.home, 'procdock.app': appName };
+  }
+
+  /** Follows a build's output to its end; a failed build rejects with its failing step's last words. */
+  private async follow(appName: string, stream: NodeJS.ReadableStream, onProgress: (line: string) => void): Promise<void> {
     // The output of the step running now: a failed step's last words say why it failed.
     let stepOutput: string[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -91,7 +139,7 @@ export class ImageBuilder {
         stream,
         (error: Error | null, events: BuildEvent[]) => {
           const failed = error?.message ?? events.find((e) => e.error)?.error;
-          if (failed) reject(new AppError('sandbox', `building ${app.name} failed: ${failed.trim()}${whyStepFailed(stepOutput)}`));
+          if (failed) reject(new AppError('sandbox', `building ${appName} failed: ${failed.trim()}${whyStepFailed(stepOutput)}`));
           else resolve();
         },
         (event: BuildEvent) => {
@@ -105,8 +153,6 @@ export class ImageBuilder {
         },
       );
     });
-    await this.removeOtherTags(app.name, image);
-    return { image, hash, built: true };
   }
 
   /** Removes every image of the app: its tags, and untagged ones left by earlier builds. */

@@ -6,6 +6,8 @@ import type { SandboxStatusView, VolumeView } from '../shared/api.js';
 export interface AppRef {
   name: string;
   path: string;
+  /** Its MCP servers' Procfile commands: a node app's build starts each once for Node's compile cache. */
+  commands?: string[];
 }
 
 /** What to start: one MCP server process of an app, for one sync, one call or the warm pool. */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the offline base image the tests point Procdock's node builds at: this machine's own
-# node, npm, sh and env with the libraries ldd lists, imported as an image (no registry needed).
+# node (or the one NODE names), npm, sh and env with the libraries ldd lists, imported as an image
+# (no registry needed).
 set -euo pipefail
 tag=${1:-procdock-test/node:20}
 if docker image inspect "$tag" >/dev/null 2>&1 && [ "${REBUILD:-}" != 1 ]; then
@@ -17,10 +18,10 @@ copy() {
   done
 }
 
-node=$(readlink -f "$(command -v node)")
+node=$(readlink -f "${NODE:-$(command -v node)}")
 bins=("$node" /bin/sh /usr/bin/env)
-copy "${bins[@]}"
-[ "$node" = /usr/bin/node ] || { mkdir -p "$root/usr/bin"; cp -L "$node" "$root/usr/bin/node"; }
+copy /bin/sh /usr/bin/env
+cp -L "$node" "$root/usr/bin/node"
 for lib in $(ldd "${bins[@]}" | grep -v ':$' | grep -o '/[^ )]*' | sort -u); do copy "$lib"; done
 
 npm_dir=$(npm root -g)/npm

@@ -1,0 +1,64 @@
+// Node's compile cache in a node app's image: filled at build by the app's own servers in a
+// hardened container, taken by every call's node. On Node 24 (users' default base), and skipped on
+// a node without one.
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Hub } from '../src/hub/hub.js';
+import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
+import { dockerEngine, nodeImage, testNodeImage } from './docker.js';
+import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+
+const docker = await dockerEngine();
+
+/** A hub on a missing data dir whose node apps build on `base`; it records the build's progress. */
+async function hubOn(base: string): Promise<{ hub: Hub; progress: string[] }> {
+  const home = join(tempDir(), 'home');
+  const sandbox = new DockerSandbox({ dataDir: home, baseImages: { node: base, python: '', ruby: '', go: '' } });
+  const hub = new Hub({ dataDir: home, sandbox, initTimeoutMs: 20_000 });
+  const progress: string[] = [];
+  hub.onDidProgress(({ line }) => progress.push(line));
+  await hub.start();
+  return { hub, progress };
+}
+
+async function labels(image: string): Promise<Record<string, string>> {
+  const info = (await docker!.getImage(image).inspect()) as Docker.ImageInspectInfo;
+  return info.Config.Labels ?? {};
+}
+
+describe.skipIf(!docker)("Node's compile cache", () => {
+  const hubs: Hub[] = [];
+  afterAll(async () => {
+    await Promise.all(hubs.map((hub) => hub.close()));
+    cleanupTempDirs();
+  });
+
+  it('is filled at build on Node 24 and taken by each call’s node', async () => {
+    const { hub, progress } = await hubOn(nodeImage(24));
+    hubs.push(hub);
+    const app = makeFixtureApp('mcp-cache: node compile-cache.mjs\n', ['compile-cache.mjs'], { 'package.json': '{"name":"cache","private":true}' }, 'cache');
+    const added = await hub.run('apps.add', { path: app });
+    expect(added.build_status).toBe('built');
+    expect(progress.find((line) => line.startsWith("Added Node's compile cache"))).toMatch(/\d+ files, \d+ KiB \(1 of 1 servers answered tools\/list\)/);
+    expect((await labels(added.image!))['procdock.node-cache']).toBe('/opt/procdock/node-cache');
+
+    const { result } = await hub.run('call', { tool: 'cache', args: {} });
+    const seen = JSON.parse((result.content[0] as { text: string }).text) as { env: string; dir: string; accepted: string[] };
+    expect(seen.env).toBe('/opt/procdock/node-cache');
+    expect(seen.dir).toMatch(/^\/opt\/procdock\/node-cache\/v24\.[\d.]+-x64-[0-9a-f]+-1000$/);
+    expect(seen.accepted).toContain('file:///app/mini-mcp.mjs');
+  });
+
+  it('is skipped, saying why, where the node keeps none', async () => {
+    const { hub, progress } = await hubOn(testNodeImage);
+    hubs.push(hub);
+    const app = makeFixtureApp('mcp-cache: node compile-cache.mjs\n', ['compile-cache.mjs'], {}, 'old');
+    const added = await hub.run('apps.add', { path: app });
+    expect(added.build_status).toBe('built');
+    expect(progress).toContainEqual(expect.stringMatching(/^Node v20\.[\d.]+ in this image keeps no compile cache \(Node 22\.10 and later do\): skipped\.$/));
+    expect((await labels(added.image!))['procdock.node-cache']).toBeUndefined();
+    const { result } = await hub.run('call', { tool: 'cache', args: {} });
+    expect(JSON.parse((result.content[0] as { text: string }).text)).toMatchObject({ env: null, dir: null, accepted: [] });
+  });
+});
