@@ -159,6 +159,20 @@ describe.skipIf(!docker)('host folders: server-filesystem sees what the user gra
     expect((await cli(home, ['mounts:add', 'files', `${rootOnly}:/x`])).code).toBe(0);
     expect((await cli(home, ['mounts:remove', 'files', '/x'])).code).toBe(0);
   });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a folder only root may read, under a hub run as root, even read-only (as /root is)', async () => {
+    const before = dumpCatalog(home);
+    const closed = join(tempDir(), 'closed');
+    mkdirSync(closed, { mode: 0o700 });
+    for (const spec of [`${closed}:/x`, `${closed}:/x:rw`]) {
+      const run = await cli(home, ['mounts:add', 'files', spec]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        `procdock: ${closed} belongs to root, and only root may read it, but a server never runs as root, so it could not read there: give the folder to a user (chown USER ${closed}), or let others read it (chmod o+rx ${closed}); nothing was granted`,
+      );
+    }
+    expect(dumpCatalog(home)).toEqual(before);
+  });
 });
 
 function linkTo(target: string): string {

@@ -58,23 +58,31 @@ export function stateHandlers(hub: StateContext): StateHandlers {
   };
 }
 
-/** A host folder checked for granting: refused on a remote engine, then as `checkMount` refuses it. */
 /**
- * Why a server could not write a folder granted `:rw`: under a hub that runs as root, a call runs
- * as the folder's owner, never as root, so a folder only root may write stays read-only to it.
+ * Why a server could not use a granted folder: under a hub that runs as root, a call runs as the
+ * folder's owner, never as root, so of a folder of root's it has only what root gives others: a
+ * folder others may not read (or enter) is closed to it, and one they may not write stays
+ * read-only.
  */
-function onlyRootWrites(path: string): string | undefined {
+function closedToServers(path: string, readWrite: boolean): string | undefined {
   if ((process.getuid?.() ?? 1) !== 0) return undefined;
   const folder = statSync(path, { throwIfNoEntry: false });
-  if (!folder || folder.uid !== 0 || (folder.mode & 0o002) !== 0) return undefined;
-  return `${path} belongs to root, and a server never runs as root, so it could not write there: give the folder to a user (chown USER ${path}), or grant it read-only; nothing was granted`;
+  if (!folder || folder.uid !== 0) return undefined;
+  if ((folder.mode & 0o005) !== 0o005) {
+    return `${path} belongs to root, and only root may read it, but a server never runs as root, so it could not read there: give the folder to a user (chown USER ${path}), or let others read it (chmod o+rx ${path}); nothing was granted`;
+  }
+  if (readWrite && (folder.mode & 0o002) === 0) {
+    return `${path} belongs to root, and a server never runs as root, so it could not write there: give the folder to a user (chown USER ${path}), or grant it read-only; nothing was granted`;
+  }
+  return undefined;
 }
 
+/** A host folder checked for granting: refused on a remote engine, then as `checkMount` refuses it. */
 export function grantable(sandbox: Sandbox, mount: HostMount, dataDir: string): HostMount {
   const refused = sandbox.hostFoldersRefused();
   if (refused) throw new AppError('forbidden', `${mount.host_path}: ${refused}; nothing was granted`);
   const checked = checkMount(mount, dataDir);
-  const unwritable = checked.read_write && sandbox.kind === 'docker' ? onlyRootWrites(checked.host_path) : undefined;
-  if (unwritable) throw new AppError('invalid_input', unwritable);
+  const closed = sandbox.kind === 'docker' ? closedToServers(checked.host_path, checked.read_write) : undefined;
+  if (closed) throw new AppError('invalid_input', closed);
   return checked;
 }
