@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
 import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
 import type { CallRecordView } from '../src/shared/api.js';
@@ -202,6 +202,24 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     await hub.run('apps.remove', { name: 'open' });
     expect(await docker!.listImages({ filters: { reference: [`localhost/procdock-${homeLabel(home).split('=')[1]}/open`] } })).toEqual([]);
     expect(await containersOf(docker!, 'procdock.app=open')).toEqual([]);
+  });
+
+  it('removing an app while its image builds stops the build: nothing of it is left, and the add says why', async () => {
+    // A fresh nonce: the engine's layer cache must not skip the slow step.
+    const slow = `RUN node -e "setTimeout(() => {}, 20000) // ${randomUUID()}"`;
+    const app = makeFixtureApp('mcp-midway: node probe.mjs\n', ['probe.mjs'], { Dockerfile: `FROM ${testNodeImage}\n${slow}\nWORKDIR /app\nCOPY . .\n` }, 'midway');
+    const progress: string[] = [];
+    const stop = hub.onDidProgress(({ line }) => progress.push(line));
+    const adding = hub.run('apps.add', { path: app });
+    adding.catch((error: unknown) => progress.push(`apps.add failed: ${String(error)}`));
+    await vi.waitFor(() => expect(progress.some((line) => line.includes(slow)), progress.join('\n')).toBe(true), { timeout: 30_000, interval: 50 });
+    stop();
+    await hub.run('apps.remove', { name: 'midway' });
+    // Before, the build went on, tagged its image after the removal, and the add failed with "app … vanished".
+    await expect(adding).rejects.toThrow('app "midway" was removed while it was being built: nothing of it is left');
+    expect(await docker!.listImages({ all: true, filters: { label: [homeLabel(home), 'procdock.app=midway'] } })).toEqual([]);
+    expect(await containersOf(docker!, 'procdock.app=midway')).toEqual([]);
+    expect((await hub.run('apps.list', {})).map((a) => a.name)).not.toContain('midway');
   });
 
   it('leaves no container behind after sequential and concurrent calls', async () => {

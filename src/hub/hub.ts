@@ -231,7 +231,7 @@ export class Hub implements Operations {
   /** Builds the app's image if its files changed; a failure is stored and shown on its servers. */
   private async prepareApp(appId: string): Promise<boolean> {
     const app = this.catalog.apps.findById(appId);
-    if (!app) throw new Error(`app ${appId} vanished`);
+    if (!app) throw removedMeanwhile();
     this.catalog.apps.setBuilding(app.id);
     this.events.emit('change');
     try {
@@ -240,6 +240,8 @@ export class Hub implements Operations {
       this.catalog.apps.setBuilt(app.id, prepared.image, prepared.hash);
       return true;
     } catch (error) {
+      // Removed while it built: the caller adding or building it hears so; there is nothing to mark.
+      if (!this.catalog.apps.findById(app.id)) throw error instanceof AppError ? error : removedMeanwhile(app.name);
       const message = error instanceof Error ? error.message : String(error);
       this.catalog.apps.setBuildError(app.id, message);
       for (const server of this.catalog.servers.listByApp(app.id)) {
@@ -257,7 +259,7 @@ export class Hub implements Operations {
    */
   private async syncApp(appId: string, reread = true): Promise<SyncResult> {
     const app = this.catalog.apps.findById(appId);
-    if (!app) throw new Error(`app ${appId} vanished`);
+    if (!app) throw removedMeanwhile();
     const changes = reread ? await this.registry.refresh(app) : [];
     for (const change of changes) this.events.emit('progress', { app: app.name, line: `${change.process}: ${change.what}` });
     if (changes.length > 0) this.changed();
@@ -322,6 +324,7 @@ export class Hub implements Operations {
         changed();
         await this.syncApp(app.id, false);
         changed();
+        if (!catalog.apps.findById(app.id)) throw removedMeanwhile(app.name);
         return views.app(app.name);
       },
       'apps.remove': async ({ name, keep_data }) => {
@@ -333,8 +336,10 @@ export class Hub implements Operations {
         return { removed: app.name };
       },
       'apps.build': async ({ name }) => {
-        const { changes } = await this.syncApp(registry.app(name).id);
+        const app = registry.app(name);
+        const { changes } = await this.syncApp(app.id);
         changed();
+        if (!catalog.apps.findById(app.id)) throw removedMeanwhile(app.name);
         return { ...views.app(name), changes };
       },
       'servers.start': ({ app, process }) => this.setServerStatus(app, process, 'registered'),
@@ -410,4 +415,9 @@ export class Hub implements Operations {
       ...desktopHandlers(this, changed),
     };
   }
+}
+
+/** An app removed while an operation on it ran (its build, its sync). */
+function removedMeanwhile(app?: string): AppError {
+  return new AppError('conflict', `${app ? `app "${app}"` : 'the app'} was removed while it was being built: nothing of it is left`);
 }

@@ -7,7 +7,7 @@ import { AppError } from '../shared/errors.js';
 import { attachStdio } from './container-attach.js';
 import { connectEngine, engineError, identifyEngine, isEngineDown, messageOf, type EngineConnection, type EngineIdentity, type EngineVersion } from './engine-connection.js';
 import { resolveEngineEndpoint, type EngineEndpoint } from './engine-endpoint.js';
-import { baseImagesFromEnv, ImageBuilder, type BaseImages } from './image-builder.js';
+import { baseImagesFromEnv, ImageBuilder, removedWhileBuilding, type BaseImages } from './image-builder.js';
 import { nodeCacheDir, nodeCacheLabel, parseWarmOutput, warmCommand, warmEnv } from './node-cache.js';
 import type { VolumeView } from '../shared/api.js';
 import type { AppRef, BaseImageState, ExitInfo, PreparedApp, Sandbox, SandboxProcess, SandboxStatus, ServerLaunch } from './sandbox.js';
@@ -48,6 +48,8 @@ export class DockerSandbox implements Sandbox {
    * carries its launch's label, so the sweep does not take one that is about to start.
    */
   private readonly launching = new Set<string>();
+  /** Builds running, by app name: removing an app stops its build. */
+  private readonly building = new Map<string, { abort: AbortController; done: Promise<PreparedApp> }>();
   /** Per image: whether it holds Node's compile cache. */
   private readonly nodeCaches = new Map<string, Promise<boolean>>();
   /** Node base images whose node keeps no compile cache: their builds skip the warm-up. */
@@ -142,11 +144,22 @@ export class DockerSandbox implements Sandbox {
   }
 
   async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined): Promise<PreparedApp> {
+    const abort = new AbortController();
+    const done = this.build(app, onProgress, abort.signal);
+    this.building.set(app.name, { abort, done });
+    try {
+      return await done;
+    } finally {
+      if (this.building.get(app.name)?.abort === abort) this.building.delete(app.name);
+    }
+  }
+
+  private async build(app: AppRef, onProgress: (line: string) => void, signal: AbortSignal): Promise<PreparedApp> {
     const { images } = await this.engine();
     try {
-      const { nodeBase, ...prepared } = await images.prepare(app, onProgress);
+      const { nodeBase, ...prepared } = await images.prepare(app, onProgress, signal);
       if (prepared.built && nodeBase && prepared.image && app.commands?.length && !this.noCompileCache.has(nodeBase)) {
-        if (!(await this.addNodeCache(app, prepared.image, onProgress))) this.noCompileCache.add(nodeBase);
+        if (!(await this.addNodeCache(app, prepared.image, onProgress, signal))) this.noCompileCache.add(nodeBase);
       }
       return prepared;
     } catch (error) {
@@ -160,25 +173,24 @@ export class DockerSandbox implements Sandbox {
    * start is at stake, so a failure is said and the build stands. False when the image's node keeps
    * no compile cache.
    */
-  private async addNodeCache(app: AppRef, image: string, onProgress: (line: string) => void): Promise<boolean> {
+  private async addNodeCache(app: AppRef, image: string, onProgress: (line: string) => void, signal: AbortSignal): Promise<boolean> {
     const commands = app.commands ?? [];
     onProgress(`Filling Node's compile cache: starting ${commands.length === 1 ? 'the server' : `each of ${commands.length} servers`} once, with no network and no config vars…`);
     try {
-      const proc = await this.launch({
-        app,
-        image,
-        processType: 'node-cache',
-        command: warmCommand,
-        env: warmEnv(commands),
-        settings: defaultServerSettings,
-        purpose: 'sync',
-      });
+      const proc = await this.launch(
+        { app, image, processType: 'node-cache', command: warmCommand, env: warmEnv(commands), settings: defaultServerSettings, purpose: 'sync' },
+        signal,
+      );
+      const stop = () => void proc.dispose();
+      signal.addEventListener('abort', stop, { once: true });
       let text: string;
       try {
         text = await readToEnd(proc, 20_000 * commands.length + 30_000);
       } finally {
+        signal.removeEventListener('abort', stop);
         await proc.dispose();
       }
+      if (signal.aborted) throw removedWhileBuilding(app.name);
       const outcome = parseWarmOutput(text);
       if (!outcome.supported) {
         onProgress(`Node ${outcome.version} in this image keeps no compile cache (Node 22.10 and later do): skipped.`);
@@ -189,12 +201,12 @@ export class DockerSandbox implements Sandbox {
         return true;
       }
       const { images } = await this.engine();
-      await images.addNodeCache(app.name, image, outcome.files);
+      await images.addNodeCache(app.name, image, outcome.files, signal);
       this.nodeCaches.set(image, Promise.resolve(true));
       const kib = Math.round(outcome.files.reduce((sum, file) => sum + file.data.length, 0) / 1024);
       onProgress(`Added Node's compile cache to the image: ${outcome.files.length} files, ${kib} KiB (${outcome.answered} of ${commands.length} servers answered tools/list).`);
     } catch (error) {
-      if (isEngineDown(error)) throw error;
+      if (isEngineDown(error) || signal.aborted) throw signal.aborted ? removedWhileBuilding(app.name) : error;
       onProgress(`Node's compile cache was not added, so calls start without it: ${messageOf(error)}`);
     }
     return true;
@@ -261,6 +273,10 @@ export class DockerSandbox implements Sandbox {
   }
 
   async forget(app: AppRef, options: { keepData?: boolean } = {}): Promise<void> {
+    // A build still running would tag its image after the removal: stop it, and let it end first.
+    const build = this.building.get(app.name);
+    build?.abort.abort();
+    await build?.done.catch(() => undefined);
     await Promise.all([...this.live.values()].filter((p) => p.appName === app.name).map((p) => p.dispose()));
     await this.removeContainers([`procdock.app=${app.name}`]);
     const { images, volumes } = await this.engine();

@@ -61,7 +61,7 @@ export class ImageBuilder {
   ) {}
 
   /** Builds the app's image; `nodeBase` names the node base image a generated build started from. */
-  async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined): Promise<PreparedApp & { nodeBase?: string }> {
+  async prepare(app: AppRef, onProgress: (line: string) => void = () => undefined, signal?: AbortSignal): Promise<PreparedApp & { nodeBase?: string }> {
     const own = existsSync(join(app.path, 'Dockerfile'));
     const files = await listAppFiles(app.path, { generated: !own });
     let generated: string | undefined;
@@ -81,6 +81,7 @@ export class ImageBuilder {
       onProgress(`Image ${image} is up to date.`);
       return { image, hash, built: false, nodeBase };
     }
+    if (signal?.aborted) throw removedWhileBuilding(app.name);
     onProgress(`Building ${image} from ${own ? 'the app’s Dockerfile' : 'a generated Dockerfile'}…`);
     const stream = await this.docker.buildImage(contextTar(app.path, files, generated), {
       t: image,
@@ -90,7 +91,7 @@ export class ImageBuilder {
       rm: true,
       forcerm: true,
     });
-    await this.follow(app.name, stream, onProgress);
+    await this.follow(app.name, stream, onProgress, signal);
     await this.removeOtherTags(app.name, image);
     return { image, hash, built: true, nodeBase };
   }
@@ -99,7 +100,7 @@ export class ImageBuilder {
    * Adds a compile cache to a built image, under the same tag: one layer with the files, built with
    * no network; the image's label tells the sandbox to point its containers' node at it.
    */
-  async addNodeCache(appName: string, image: string, files: NodeCacheFile[]): Promise<void> {
+  async addNodeCache(appName: string, image: string, files: NodeCacheFile[], signal?: AbortSignal): Promise<void> {
     const tar = pack();
     const folder = 'procdock-node-cache';
     tar.entry({ name: generatedDockerfileName, mode: 0o644 }, `FROM ${image}\nCOPY ${folder} ${nodeCacheDir}\n`);
@@ -123,18 +124,28 @@ export class ImageBuilder {
       forcerm: true,
     });
     // Two steps of the engine's own words; the sandbox says what they did in one line.
-    await this.follow(appName, stream, () => undefined);
+    await this.follow(appName, stream, () => undefined, signal);
   }
 
   private labels(appName: string): Record<string, string> {
     return { 'procdock.managed': 'true', 'procdock.home': this.home, 'procdock.app': appName };
   }
 
-  /** Follows a build's output to its end; a failed build rejects with its failing step's last words. */
-  private async follow(appName: string, stream: NodeJS.ReadableStream, onProgress: (line: string) => void): Promise<void> {
+  /**
+   * Follows a build's output to its end; a failed build rejects with its failing step's last words.
+   * `signal` ends it early: the engine cancels a build whose client has gone.
+   */
+  private async follow(appName: string, stream: NodeJS.ReadableStream, onProgress: (line: string) => void, signal?: AbortSignal): Promise<void> {
     // The output of the step running now: a failed step's last words say why it failed.
     let stepOutput: string[] = [];
+    let onAbort = () => undefined as void;
     await new Promise<void>((resolve, reject) => {
+      onAbort = () => {
+        (stream as Readable).destroy();
+        reject(removedWhileBuilding(appName));
+      };
+      if (signal?.aborted) onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.docker.modem.followProgress(
         stream,
         (error: Error | null, events: BuildEvent[]) => {
@@ -152,7 +163,7 @@ export class ImageBuilder {
           }
         },
       );
-    });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
   }
 
   /** Removes every image of the app: its tags, and untagged ones left by earlier builds. */
@@ -211,6 +222,11 @@ export class ImageBuilder {
       }
     }
   }
+}
+
+/** Why a build stopped short: its app was removed (the caller adding it hears this). */
+export function removedWhileBuilding(appName: string): AppError {
+  return new AppError('conflict', `app "${appName}" was removed while it was being built: nothing of it is left`);
 }
 
 /** A tool's colours and cursor moves (npm prints them even into a build), which a log shows as junk. */
