@@ -56,7 +56,9 @@ describe.skipIf(!docker)('a CLI killed in the middle of its work', () => {
     // A call in flight: the kill lands while its container runs.
     const caller = makeFixtureApp('mcp-caller: node probe.mjs\n', ['probe.mjs'], {}, 'caller');
     expect((await cli(home, ['apps:add', caller])).code).toBe(0);
-    const callKilled = await killWhen(home, ['call', 'mcp-caller/slow', '--args', '{"ms":30000}'], "SELECT 1 FROM calls WHERE status = 'running'", {});
+    // Once the approval policy has let it run: the log keeps that decision (it showed none before).
+    const running = "SELECT 1 FROM calls WHERE status = 'running' AND decision IS NOT NULL";
+    const callKilled = await killWhen(home, ['call', 'mcp-caller/slow', '--args', '{"ms":30000}'], running, {});
     expect({ landed, callKilled }).toEqual({ landed: moments.length, callKilled: true });
 
     const db = new Database(join(home, 'procdock.db'), { readonly: true });
@@ -73,7 +75,7 @@ describe.skipIf(!docker)('a CLI killed in the middle of its work', () => {
       expect(servers.filter((s) => s.primitives_status === 'error').length).toBeGreaterThan(0);
       for (const server of servers.filter((s) => s.primitives_status === 'error')) expect(server.primitives_error).toContain('interrupted');
       const [call] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'])).stdout) as CallRecordView[];
-      expect(call).toMatchObject({ tool: 'slow', status: 'error', error: 'the hub stopped during this call' });
+      expect(call).toMatchObject({ tool: 'slow', status: 'error', error: 'the hub stopped during this call', decision: 'allowed by default' });
 
       const synced = await cli(home, ['sync', '--json']);
       expect(synced.code, synced.stderr).toBe(0);

@@ -112,6 +112,11 @@ export class CallsRepository {
       );
   }
 
+  /** The approval policy's decision, as soon as it is made: a call cut off later still shows it. */
+  setDecision(id: string, decision: string): void {
+    this.db.prepare('UPDATE calls SET decision = ? WHERE id = ?').run(decision, id);
+  }
+
   /** A decision that ran nothing, for the log: a tool definition the user approved. */
   note(entry: { server_id: string; app_name: string; process_type: string; tool: string; decision: string; details: unknown }): void {
     const now = nowIso();

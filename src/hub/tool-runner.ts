@@ -166,6 +166,7 @@ export class ToolRunner {
       ? await this.gate.decide(server, tool, request.args, { relay: request.relay, label: request.caller ?? 'a client', ...(request.signal ? { signal: request.signal } : {}) })
       : { allowed: true, decision: 'allowed by default' };
     if (!gate.allowed) return this.refuse(id, gate.decision, gate.message ?? gate.decision, secrets, clock);
+    this.catalog.calls.setDecision(id, gate.decision);
     const run = await this.limiter.run(() => {
       clock.mark('queued');
       return this.execute(server, tool, id, request, clock);
