@@ -185,7 +185,8 @@ export class DockerSandbox implements Sandbox {
       signal.addEventListener('abort', stop, { once: true });
       let text: string;
       try {
-        text = await readToEnd(proc, 20_000 * commands.length + 30_000);
+        // The script's own limits: no server started after 60 s, each stopped within 20 s.
+        text = await readToEnd(proc, 100_000);
       } finally {
         signal.removeEventListener('abort', stop);
         await proc.dispose();

@@ -86,7 +86,8 @@ function safeCachePath(path: string): boolean {
  * Runs inside the container as `node -e`, plain CommonJS with nothing from outside: starts each
  * command in its own process group with the cache on and a preload that writes it at SIGTERM,
  * asks for `initialize` and `tools/list`, then ends the group (SIGTERM, SIGKILL 3 s later, 15 s per
- * server at most), and prints the cache as one JSON line.
+ * server at most, and no server started after the first minute), and prints the cache as one JSON
+ * line.
  */
 function warm(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -172,7 +173,9 @@ function warm(): void {
     }
   };
   void (async () => {
-    for (const command of commands) await run(command);
+    // A minute for all of them: an app of many servers does not hold its build up for long.
+    const deadline = Date.now() + 60_000;
+    for (const command of new Set(commands)) if (Date.now() < deadline) await run(command);
     collect(dir);
     report({ supported: true, version: process.version, answered, files });
   })();
