@@ -48,6 +48,11 @@ describe.skipIf(!docker)("Node's compile cache", () => {
     expect(seen.env).toBe('/opt/procdock/node-cache');
     expect(seen.dir).toMatch(/^\/opt\/procdock\/node-cache\/v24\.[\d.]+-x64-[0-9a-f]+-1000$/);
     expect(seen.accepted).toContain('file:///app/mini-mcp.mjs');
+
+    // A config var of the user's own wins over the sandbox's.
+    await hub.run('config.set', { app: 'cache', vars: { NODE_COMPILE_CACHE: '/tmp/mine' } });
+    const mine = await hub.run('call', { tool: 'cache', args: {} });
+    expect(JSON.parse((mine.result.content[0] as { text: string }).text)).toMatchObject({ env: '/tmp/mine' });
   });
 
   it('is skipped, saying why, where the node keeps none', async () => {
@@ -60,5 +65,11 @@ describe.skipIf(!docker)("Node's compile cache", () => {
     expect((await labels(added.image!))['procdock.node-cache']).toBeUndefined();
     const { result } = await hub.run('call', { tool: 'cache', args: {} });
     expect(JSON.parse((result.content[0] as { text: string }).text)).toMatchObject({ env: null, dir: null, accepted: [] });
+
+    // The next build on that base starts no warm-up container at all.
+    progress.length = 0;
+    const next = await hub.run('apps.add', { path: makeFixtureApp('mcp-next: node compile-cache.mjs\n', ['compile-cache.mjs'], {}, 'next') });
+    expect(next.build_status).toBe('built');
+    expect(progress.filter((line) => /compile cache/.test(line))).toEqual([]);
   });
 });

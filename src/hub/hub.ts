@@ -3,6 +3,7 @@ import { checkAppFolder } from '../apps/host-mounts.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { KeyProvider } from '../catalog/secret-box.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
+import { removedWhileBuilding } from '../sandbox/image-builder.js';
 import { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
 import type { ServerStatus, ServerView, SyncResult } from '../shared/api.js';
@@ -231,7 +232,7 @@ export class Hub implements Operations {
   /** Builds the app's image if its files changed; a failure is stored and shown on its servers. */
   private async prepareApp(appId: string): Promise<boolean> {
     const app = this.catalog.apps.findById(appId);
-    if (!app) throw removedMeanwhile();
+    if (!app) throw removedWhileBuilding();
     this.catalog.apps.setBuilding(app.id);
     this.events.emit('change');
     try {
@@ -241,7 +242,7 @@ export class Hub implements Operations {
       return true;
     } catch (error) {
       // Removed while it built: the caller adding or building it hears so; there is nothing to mark.
-      if (!this.catalog.apps.findById(app.id)) throw error instanceof AppError ? error : removedMeanwhile(app.name);
+      if (!this.catalog.apps.findById(app.id)) throw error instanceof AppError ? error : removedWhileBuilding(app.name);
       const message = error instanceof Error ? error.message : String(error);
       this.catalog.apps.setBuildError(app.id, message);
       for (const server of this.catalog.servers.listByApp(app.id)) {
@@ -259,7 +260,7 @@ export class Hub implements Operations {
    */
   private async syncApp(appId: string, reread = true): Promise<SyncResult> {
     const app = this.catalog.apps.findById(appId);
-    if (!app) throw removedMeanwhile();
+    if (!app) throw removedWhileBuilding();
     const changes = reread ? await this.registry.refresh(app) : [];
     for (const change of changes) this.events.emit('progress', { app: app.name, line: `${change.process}: ${change.what}` });
     if (changes.length > 0) this.changed();
@@ -324,7 +325,7 @@ export class Hub implements Operations {
         changed();
         await this.syncApp(app.id, false);
         changed();
-        if (!catalog.apps.findById(app.id)) throw removedMeanwhile(app.name);
+        if (!catalog.apps.findById(app.id)) throw removedWhileBuilding(app.name);
         return views.app(app.name);
       },
       'apps.remove': async ({ name, keep_data }) => {
@@ -339,7 +340,7 @@ export class Hub implements Operations {
         const app = registry.app(name);
         const { changes } = await this.syncApp(app.id);
         changed();
-        if (!catalog.apps.findById(app.id)) throw removedMeanwhile(app.name);
+        if (!catalog.apps.findById(app.id)) throw removedWhileBuilding(app.name);
         return { ...views.app(name), changes };
       },
       'servers.start': ({ app, process }) => this.setServerStatus(app, process, 'registered'),
@@ -415,9 +416,4 @@ export class Hub implements Operations {
       ...desktopHandlers(this, changed),
     };
   }
-}
-
-/** An app removed while an operation on it ran (its build, its sync). */
-function removedMeanwhile(app?: string): AppError {
-  return new AppError('conflict', `${app ? `app "${app}"` : 'the app'} was removed while it was being built: nothing of it is left`);
 }

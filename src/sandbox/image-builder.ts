@@ -224,9 +224,9 @@ export class ImageBuilder {
   }
 }
 
-/** Why a build stopped short: its app was removed (the caller adding it hears this). */
-export function removedWhileBuilding(appName: string): AppError {
-  return new AppError('conflict', `app "${appName}" was removed while it was being built: nothing of it is left`);
+/** Why a build (or the sync after it) stopped short: its app was removed; the caller adding it hears this. */
+export function removedWhileBuilding(appName?: string): AppError {
+  return new AppError('conflict', `${appName ? `app "${appName}"` : 'the app'} was removed while it was being built: nothing of it is left`);
 }
 
 /** A tool's colours and cursor moves (npm prints them even into a build), which a log shows as junk. */
