@@ -1,3 +1,5 @@
+import { getEventListeners } from 'node:events';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
 import { ProcessSandbox } from '../src/sandbox/process-sandbox.js';
@@ -86,6 +88,22 @@ describe('the process sandbox (PROCDOCK_SANDBOX=process)', () => {
       expect(started).toBeLessThanOrEqual(8);
       expect(syncs).toHaveLength(started);
       expect(await hub.run('apps.list', {})).toEqual([]);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('leaves no listener on the hub’s stop signal after its syncs are done', async () => {
+    // Each sync's requests used to hang a listener on the one signal the hub stops syncs with, for
+    // the hub's lifetime: a leak, and Node's MaxListenersExceededWarning at the 11th.
+    const hub = new Hub({ dataDir: join(tempDir(), 'home'), sandbox: new ProcessSandbox() });
+    await hub.start();
+    try {
+      const procfile = Array.from({ length: 6 }, (_, i) => `mcp-l${i}: ${fixture('paged.mjs')}\n`).join('');
+      await hub.run('apps.add', { path: makeApp({ Procfile: procfile }, 'listened') });
+      await hub.run('sync', { app: 'listened' });
+      const stopping = (hub['toolSync'] as unknown as { stopping: AbortController }).stopping.signal;
+      expect(getEventListeners(stopping, 'abort')).toHaveLength(0);
     } finally {
       await hub.close();
     }

@@ -65,7 +65,21 @@ export class ToolSync {
   }
 
   private async readTools(server: ServerRow): Promise<{ info: unknown; tools: ToolDefinition[]; primitives: ServerPrimitives }> {
-    const { signal } = this.stopping;
+    // A signal of this sync's own, which the hub's stop aborts: the SDK adds a listener to the
+    // signal of every request it sends and never takes it off, so on the hub's one signal they
+    // piled up for the hub's lifetime (Node warned at the 11th, in a run with many syncs).
+    const own = new AbortController();
+    const stop = () => own.abort(this.stopping.signal.reason);
+    if (this.stopping.signal.aborted) stop();
+    this.stopping.signal.addEventListener('abort', stop, { once: true });
+    try {
+      return await this.readToolsUntil(server, own.signal);
+    } finally {
+      this.stopping.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  private async readToolsUntil(server: ServerRow, signal: AbortSignal): Promise<{ info: unknown; tools: ToolDefinition[]; primitives: ServerPrimitives }> {
     const proc = await this.sandbox().launch(launchOf(this.catalog, server, 'sync'), signal);
     try {
       const session = await openSession(proc, {
