@@ -189,6 +189,8 @@ export class UpstreamSession {
       return await work();
     } catch (error) {
       await this.transport.settle(2000);
+      // The engine may say the server exited before the last of its stderr is through: its last words.
+      if (this.transport.fault?.kind === 'exited') await this.stderr.ended(1000);
       throw new AppError('upstream', `${this.label}: ${step} failed: ${this.explain(error)}`);
     }
   }
@@ -222,12 +224,24 @@ export function describeFault(fault: UpstreamFault): string {
 /** Keeps the last few KiB of a server's stderr for error messages; the rest is dropped. */
 class StderrTail {
   private tail = '';
+  private readonly done: Promise<void>;
 
   constructor(proc: SandboxProcess) {
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (chunk: string) => {
       this.tail = (this.tail + chunk).slice(-stderrTailBytes);
     });
+    this.done = new Promise((resolve) => {
+      proc.stderr.once('end', resolve);
+      proc.stderr.once('close', resolve);
+    });
+  }
+
+  /** Waits for the stream's end, `ms` at most. */
+  async ended(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.done, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
   }
 
   text(): string {
