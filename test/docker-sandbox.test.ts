@@ -60,7 +60,9 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     expect(host.SecurityOpt).toEqual(['no-new-privileges']);
     expect(host.Memory).toBe(512 * 1024 * 1024);
     expect(host.MemorySwap).toBe(512 * 1024 * 1024);
-    expect(host.NanoCpus).toBe(1e9);
+    // 1 CPU, counted over half a second: 500 ms of CPU time per 500 ms.
+    expect(host.CpuQuota).toBe(500_000);
+    expect(host.CpuPeriod).toBe(500_000);
     expect(host.PidsLimit).toBe(256);
     expect(host.Init).toBe(true);
     expect(host.LogConfig).toEqual({ Type: 'none', Config: {} });
@@ -82,7 +84,7 @@ describe.skipIf(!docker)('the Docker sandbox', () => {
     expect(seen.writeTmp).toEqual({ ok: true });
     expect(seen.memoryMax).toBe(String(512 * 1024 * 1024));
     expect(seen.pidsMax).toBe('256');
-    expect(seen.cpuMax).toBe('100000 100000');
+    expect(seen.cpuMax).toBe('500000 500000');
     expect(seen.capEff).toBe('0000000000000000');
     expect(seen.noNewPrivs).toBe('1');
     expect(seen.pid1).toMatch(/init/);
