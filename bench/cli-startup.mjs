@@ -20,7 +20,8 @@ export async function cliBench(root, runs, log) {
   const hub = await startHub(procdock, envOf('hub'));
   try {
     const runsOf = [
-      { key: 'cli-node', label: 'node -e 0', command: process.execPath, args: ['-e', '0'], env: process.env },
+      { key: 'cli-node', label: 'node -e 0', command: process.execPath, args: ['-e', '0'], env: process.env, baseline: true },
+      ...extraCaBaseline(),
       ...['no-hub', 'hub'].flatMap((state) =>
         commands.map((args) => ({
           key: `cli-${state}-${args[0].replace(/^--/, '')}`,
@@ -34,7 +35,9 @@ export async function cliBench(root, runs, log) {
     const timed = await timeRuns(runsOf, runs);
     const paths = Object.fromEntries(runsOf.map((r, i) => [r.key, { ...timed[i], label: r.label }]));
     log(`cli  node -e 0 (baseline)          ${fmt(paths['cli-node'])}`);
-    for (const { key } of runsOf.slice(1)) {
+    const bare = paths['cli-node-no-extra-ca'];
+    if (bare) log(`cli  node -e 0, no NODE_EXTRA_CA_CERTS ${fmt(bare)}   (node before 22 reads the whole bundle at every start)`);
+    for (const { key } of runsOf.filter((r) => !r.baseline)) {
       const ratio = paths[key].p50 / paths['cli-node'].p50;
       log(`cli  ${paths[key].label.padEnd(32)} ${fmt(paths[key])}   ${ratio.toFixed(1)}× node -e 0`);
     }
@@ -43,6 +46,17 @@ export async function cliBench(root, runs, log) {
     await hub.stop();
     for (const home of Object.values(homes)) rmSync(home, { recursive: true, force: true });
   }
+}
+
+/**
+ * `node -e 0` without NODE_EXTRA_CA_CERTS, when the environment sets it: Node before 22 loads that
+ * bundle at every start (about 80 ms on this machine), so the baseline and every CLI figure carry
+ * it, and this shows how much of them it is.
+ */
+function extraCaBaseline() {
+  if (!process.env.NODE_EXTRA_CA_CERTS) return [];
+  const { NODE_EXTRA_CA_CERTS: _, ...env } = process.env;
+  return [{ key: 'cli-node-no-extra-ca', label: 'node -e 0 without NODE_EXTRA_CA_CERTS', command: process.execPath, args: ['-e', '0'], env, baseline: true }];
 }
 
 /** Times `runs` rounds of every command in turn, after one untimed round. */
