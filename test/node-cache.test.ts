@@ -3,23 +3,23 @@
 // a node without one.
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Hub } from '../src/hub/hub.js';
 import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
-import { dockerEngine, nodeImage, testNodeImage } from './docker.js';
+import { containersOf, dockerEngine, homeLabel, nodeImage, testNodeImage } from './docker.js';
 import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
 
 const docker = await dockerEngine();
 
 /** A hub on a missing data dir whose node apps build on `base`; it records the build's progress. */
-async function hubOn(base: string): Promise<{ hub: Hub; progress: string[] }> {
+async function hubOn(base: string): Promise<{ hub: Hub; progress: string[]; home: string }> {
   const home = join(tempDir(), 'home');
   const sandbox = new DockerSandbox({ dataDir: home, baseImages: { node: base, python: '', ruby: '', go: '' } });
   const hub = new Hub({ dataDir: home, sandbox, initTimeoutMs: 20_000 });
   const progress: string[] = [];
   hub.onDidProgress(({ line }) => progress.push(line));
   await hub.start();
-  return { hub, progress };
+  return { hub, progress, home };
 }
 
 async function labels(image: string): Promise<Record<string, string>> {
@@ -53,6 +53,23 @@ describe.skipIf(!docker)("Node's compile cache", () => {
     await hub.run('config.set', { app: 'cache', vars: { NODE_COMPILE_CACHE: '/tmp/mine' } });
     const mine = await hub.run('call', { tool: 'cache', args: {} });
     expect(JSON.parse((mine.result.content[0] as { text: string }).text)).toMatchObject({ env: '/tmp/mine' });
+  });
+
+  it('stops with the app removed while it fills: the warm-up container goes, nothing is tagged', async () => {
+    const { hub, progress, home } = await hubOn(nodeImage(24));
+    hubs.push(hub);
+    // A server that takes its time to start: the warm-up is still waiting for it when the app goes.
+    const slow = "import { serve } from './mini-mcp.mjs';\nawait new Promise((resolve) => setTimeout(resolve, 30_000));\nserve({ 'tools/list': () => ({ tools: [] }) });\n";
+    const app = makeFixtureApp('mcp-slow: node slow.mjs\n', [], { 'slow.mjs': slow, 'package.json': '{"name":"slow","private":true}' }, 'slowstart');
+    const adding = hub.run('apps.add', { path: app });
+    adding.catch(() => undefined);
+    await vi.waitFor(() => expect(progress.some((line) => line.startsWith("Filling Node's compile cache")), progress.join('\n')).toBe(true), { timeout: 60_000, interval: 50 });
+    await vi.waitFor(async () => expect(await containersOf(docker!, 'procdock.app=slowstart')).toHaveLength(1), { timeout: 10_000, interval: 50 });
+    await hub.run('apps.remove', { name: 'slowstart' });
+    await expect(adding).rejects.toThrow('app "slowstart" was removed while it was being built: nothing of it is left');
+    expect(await docker!.listImages({ all: true, filters: { label: [await homeLabel(home), 'procdock.app=slowstart'] } })).toEqual([]);
+    expect(await containersOf(docker!, 'procdock.app=slowstart')).toEqual([]);
+    expect(progress.some((line) => line.startsWith("Added Node's compile cache"))).toBe(false);
   });
 
   it('is skipped, saying why, where the node keeps none', async () => {
