@@ -46,8 +46,14 @@ const targetLines = {
       else ctx.moveTo(area.left, at), ctx.lineTo(area.right, at);
       ctx.stroke();
       ctx.font = '12px system-ui, sans-serif';
-      if (scale.isHorizontal()) ctx.fillText(line.label, at + 4, area.top + 12);
-      else ctx.fillText(line.label, area.right - ctx.measureText(line.label).width - 4, at - 5);
+      // The label on a patch of the card's colour, so that it reads over the bars beneath it.
+      const width = ctx.measureText(line.label).width;
+      const [x, y] = scale.isHorizontal() ? [at + 4, area.top + 12] : [area.right - width - 4, at - 5];
+      ctx.setLineDash([]);
+      ctx.fillStyle = colours().card;
+      ctx.fillRect(x - 3, y - 11, width + 6, 15);
+      ctx.fillStyle = line.color;
+      ctx.fillText(line.label, x, y);
       ctx.restore();
     }
   },
@@ -56,7 +62,7 @@ const targetLines = {
 function colours() {
   const style = getComputedStyle(document.documentElement);
   const get = (name) => style.getPropertyValue(name).trim();
-  return { fg: get('--fg'), muted: get('--muted'), grid: get('--grid'), fail: get('--fail'), series: [1, 2, 3, 4, 5, 6, 7, 8].map((i) => get(`--c${i}`)) };
+  return { fg: get('--fg'), card: get('--card'), muted: get('--muted'), grid: get('--grid'), fail: get('--fail'), series: [1, 2, 3, 4, 5, 6, 7, 8].map((i) => get(`--c${i}`)) };
 }
 
 /** Draws `config` in canvas #id, or says the run did not measure it. */
@@ -185,6 +191,7 @@ function cliChart(c) {
   const states = [['no-hub', 'no hub'], ['hub', 'hub running']].filter(([s]) => paths[`cli-${s}-apps`]);
   if (states.length === 0) return undefined;
   const node = paths['cli-node'].p50;
+  const bare = paths['cli-node-no-extra-ca']?.p50;
   const values = states.flatMap(([s]) => commands.map((cmd) => paths[`cli-${s}-${cmd}`].p50));
   return {
     type: 'bar',
@@ -201,6 +208,7 @@ function cliChart(c) {
           lines: [
             { value: 150, label: 'target 150 ms', color: c.fail },
             { value: node, label: `node -e 0: ${fixed(node)} ms`, color: c.muted },
+            ...(bare === undefined ? [] : [{ value: bare, label: `node -e 0 without NODE_EXTRA_CA_CERTS: ${fixed(bare)} ms`, color: c.muted }]),
           ],
         },
       },
