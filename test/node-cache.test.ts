@@ -1,26 +1,14 @@
 // Node's compile cache in a node app's image: filled at build by the app's own servers in a
 // hardened container, taken by every call's node. On Node 24 (users' default base), and skipped on
 // a node without one.
-import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { Hub } from '../src/hub/hub.js';
-import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
+import type { Hub } from '../src/hub/hub.js';
 import { containersOf, dockerEngine, homeLabel, nodeImage, testNodeImage } from './docker.js';
-import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+import { cleanupTempDirs, makeFixtureApp } from './helpers.js';
+import { cacheReport, hubOn } from './node-cache.js';
 
 const docker = await dockerEngine();
-
-/** A hub on a missing data dir whose node apps build on `base`; it records the build's progress. */
-async function hubOn(base: string): Promise<{ hub: Hub; progress: string[]; home: string }> {
-  const home = join(tempDir(), 'home');
-  const sandbox = new DockerSandbox({ dataDir: home, baseImages: { node: base, python: '', ruby: '', go: '' } });
-  const hub = new Hub({ dataDir: home, sandbox, initTimeoutMs: 20_000 });
-  const progress: string[] = [];
-  hub.onDidProgress(({ line }) => progress.push(line));
-  await hub.start();
-  return { hub, progress, home };
-}
 
 async function labels(image: string): Promise<Record<string, string>> {
   const info = (await docker!.getImage(image).inspect()) as Docker.ImageInspectInfo;
@@ -44,7 +32,7 @@ describe.skipIf(!docker)("Node's compile cache", () => {
     expect((await labels(added.image!))['procdock.node-cache']).toBe('/opt/procdock/node-cache');
 
     const { result } = await hub.run('call', { tool: 'cache', args: {} });
-    const seen = JSON.parse((result.content[0] as { text: string }).text) as { env: string; dir: string; accepted: string[] };
+    const seen = cacheReport(result);
     expect(seen.env).toBe('/opt/procdock/node-cache');
     expect(seen.dir).toMatch(/^\/opt\/procdock\/node-cache\/v24\.[\d.]+-x64-[0-9a-f]+-1000$/);
     expect(seen.accepted).toContain('file:///app/mini-mcp.mjs');
@@ -52,7 +40,7 @@ describe.skipIf(!docker)("Node's compile cache", () => {
     // A config var of the user's own wins over the sandbox's.
     await hub.run('config.set', { app: 'cache', vars: { NODE_COMPILE_CACHE: '/tmp/mine' } });
     const mine = await hub.run('call', { tool: 'cache', args: {} });
-    expect(JSON.parse((mine.result.content[0] as { text: string }).text)).toMatchObject({ env: '/tmp/mine' });
+    expect(cacheReport(mine.result)).toMatchObject({ env: '/tmp/mine' });
   });
 
   it('stops with the app removed while it fills: the warm-up container goes, nothing is tagged', async () => {
@@ -81,7 +69,7 @@ describe.skipIf(!docker)("Node's compile cache", () => {
     expect(progress).toContainEqual(expect.stringMatching(/^Node v20\.[\d.]+ in this image keeps no compile cache \(Node 22\.10 and later do\): skipped\.$/));
     expect((await labels(added.image!))['procdock.node-cache']).toBeUndefined();
     const { result } = await hub.run('call', { tool: 'cache', args: {} });
-    expect(JSON.parse((result.content[0] as { text: string }).text)).toMatchObject({ env: null, dir: null, accepted: [] });
+    expect(cacheReport(result)).toMatchObject({ env: null, dir: null, accepted: [] });
 
     // The next build on that base starts no warm-up container at all.
     progress.length = 0;

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Hub } from '../src/hub/hub.js';
-import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
-import { dockerEngine } from './docker.js';
+import type { Hub } from '../src/hub/hub.js';
+import { dockerEngine, nodeImage } from './docker.js';
 import { engineChecks, localHardening } from './engine-checks.js';
-import { sh, startPodman, type TestEngine } from './engines.js';
-import { cleanupTempDirs, makeFixtureApp, root, tempDir } from './helpers.js';
+import { startPodman, type TestEngine } from './engines.js';
+import { cleanupTempDirs, makeFixtureApp } from './helpers.js';
+import { cacheReport, hubOn } from './node-cache.js';
 
 const docker = await dockerEngine();
 const podman = docker ? await startPodman() : undefined;
@@ -38,13 +37,9 @@ describe.skipIf(!podman)("Node's compile cache on Podman", () => {
 
   it('is filled at build (Podman builds the layer) and taken by each call’s node', async () => {
     // Node 24 in Podman's own storage: the engine suites build on this machine's Node 20, which keeps no cache.
-    await sh(join(root, 'test', 'images', 'build-node.sh'), ['24'], { ...process.env, ...podman!.env });
-    const home = join(tempDir(), 'home');
-    const sandbox = new DockerSandbox({ dataDir: home, docker: podman!.docker, baseImages: { node: 'procdock-test/node:24', python: '', ruby: '', go: '' } });
-    hub = new Hub({ dataDir: home, sandbox, initTimeoutMs: 20_000 });
-    const progress: string[] = [];
-    hub.onDidProgress(({ line }) => progress.push(line));
-    await hub.start();
+    const on = await hubOn(nodeImage(24, podman!.env), podman!.docker);
+    hub = on.hub;
+    const { progress } = on;
     const app = makeFixtureApp('mcp-cache: node compile-cache.mjs\n', ['compile-cache.mjs'], { 'package.json': '{"name":"cache","private":true}' }, 'cache');
     const added = await hub.run('apps.add', { path: app });
     expect(added.build_status, progress.join('\n')).toBe('built');
@@ -53,7 +48,7 @@ describe.skipIf(!podman)("Node's compile cache on Podman", () => {
     expect(info.Config.Labels?.['procdock.node-cache']).toBe('/opt/procdock/node-cache');
 
     const { result } = await hub.run('call', { tool: 'cache', args: {} });
-    const seen = JSON.parse((result.content[0] as { text: string }).text) as { env: string; accepted: string[] };
+    const seen = cacheReport(result);
     expect(seen.env).toBe('/opt/procdock/node-cache');
     expect(seen.accepted).toContain('file:///app/mini-mcp.mjs');
   }, 600_000);
