@@ -64,10 +64,11 @@ async function hubCall(hub, phases) {
 }
 
 /**
- * (c) or (d): calls one after another, `spacingMs` apart; counts how many ran warm, and keeps the
- * call log's phases of each (container start, server initialize, the tool's run) as their p50s.
+ * (c) or (d): calls one after another, `spacingMs` apart (or after `between()` settles); counts how
+ * many ran warm, and keeps the call log's phases of each (container start, server initialize, the
+ * tool's run) as their p50s.
  */
-export async function hubCalls(label, hub, count, spacingMs) {
+export async function hubCalls(label, hub, count, spacingMs, between) {
   const samples = [];
   const phases = { start: [], init: [], run: [] };
   let warm = 0;
@@ -76,6 +77,7 @@ export async function hubCalls(label, hub, count, spacingMs) {
     samples.push(await time(async () => (ranWarm = await hubCall(hub, phases))));
     if (ranWarm) warm++;
     if (spacingMs) await sleep(spacingMs);
+    await between?.();
   }
   const phaseP50 = Object.fromEntries(Object.entries(phases).map(([phase, values]) => [phase, stats(values).p50]));
   return path(label, samples, { warm, phases: phaseP50 });

@@ -64,6 +64,16 @@ export class BenchFixture {
     return { containers: containers.length, volumes: volumes.length };
   }
 
+  /** Resolves once no container of this data dir is left (the hub removes a call's after answering). */
+  async settled(timeoutMs = 10_000) {
+    const until = Date.now() + timeoutMs;
+    const label = [`procdock.home=${this.homeId}`];
+    while ((await this.docker.listContainers({ all: true, filters: { label } })).length > 0) {
+      if (Date.now() > until) throw new Error(`a call's container was still there after ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   async dispose() {
     if (this.app) {
       const hub = this.hub();

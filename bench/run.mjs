@@ -95,10 +95,15 @@ async function coldCalls(fixture, options) {
   try {
     await hub.start();
     await hubCalls('warm-up', hub, 2, 0);
-    const cold = await hubCalls('(c) procdock cold', hub, Math.min(options.rounds, 15), 0);
+    // Each from an idle engine, as each `docker run -i --rm` of (b) is: that one returns only once its
+    // container is removed, while the hub answers first and removes the container after.
+    const rounds = Math.min(options.rounds, 15);
+    const cold = await hubCalls('(c) procdock cold', hub, rounds, 0, () => fixture.settled());
     log(`(c) procdock cold             ${fmt(cold)}`);
     log(`    its phases at p50: container start ${ms(cold.phases.start)} ms, server initialize ${ms(cold.phases.init)} ms, the tool ${ms(cold.phases.run)} ms`);
-    return cold;
+    const busy = await hubCalls('(c) cold, back to back', hub, rounds, 0);
+    log(`    back to back, each beside the removal of the one before: ${fmt(busy)}`);
+    return { ...cold, backToBack: { p50: busy.p50, p95: busy.p95, n: busy.n, phases: busy.phases } };
   } finally {
     await hub.close();
   }
