@@ -8,6 +8,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
+          // Removes what the tests' hubs left on the engine once the run ends.
+          globalSetup: ['test/global-setup.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 120_000,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, type Dirent } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,7 +58,35 @@ export function writeApp(files: Record<string, string>, name = 'app'): string {
 }
 
 export function cleanupTempDirs(): void {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of made.splice(0)) {
+    recordHomes(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Tells the e2e project's global setup (global-setup.ts) which engine labels this folder's data
+ * dirs gave what they made: every folder in it a few levels down, as a hub names its data dir
+ * (`procdock.home`, the start of its path's sha256). After the run it removes what they left.
+ */
+function recordHomes(dir: string): void {
+  const file = process.env.PROCDOCK_TEST_HOMES;
+  if (!file) return;
+  const labels: string[] = [];
+  const walk = (folder: string, depth: number) => {
+    labels.push(createHash('sha256').update(folder).digest('hex').slice(0, 12));
+    if (depth === 0) return;
+    let entries: Dirent[] = [];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    // Not into node_modules (a link to this checkout's, or an app's own), where no data dir is.
+    for (const entry of entries) if (entry.isDirectory() && entry.name !== 'node_modules') walk(join(folder, entry.name), depth - 1);
+  };
+  walk(dir, 3);
+  appendFileSync(file, `${labels.join('\n')}\n`);
 }
 
 /**
