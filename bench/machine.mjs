@@ -17,6 +17,11 @@ export async function machineInfo(root, docker) {
   };
 }
 
+/** CPU-seconds the whole machine has spent busy (every CPU, every process) since it booted. */
+export function busyCpuSeconds() {
+  return os.cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0) / 1000;
+}
+
 /** The 1, 5 and 15 minute load averages, rounded. */
 export function loadAverage() {
   return os.loadavg().map((l) => Math.round(l * 100) / 100);

@@ -82,6 +82,8 @@ async function callPathSections(results, options, docker) {
       results.paths.churn = path;
       results.after = { rssMiB };
       log(`\nchurn: ${path.n} calls (sequential and bursts of 8) in ${path.seconds.toFixed(1)} s; hub RSS ${rssMiB.toFixed(0)} MiB (a process of its own)`);
+      const cpus = results.machine.cpus.count;
+      log(`    the machine was busy ${path.cpuSecondsPerCall.toFixed(2)} CPU-s a call: on ${cpus} CPUs at least ${((path.cpuSecondsPerCall * path.n) / cpus).toFixed(0)} s for ${path.n}`);
     }
     results.after = { ...results.after, ...(await fixture.leftovers()) };
     log(`left behind: ${results.after.containers} containers, ${results.after.volumes} volumes   (target 0)`);
