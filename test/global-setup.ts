@@ -15,13 +15,18 @@ export default function setup(): () => Promise<void> {
   return async () => {
     const homes = new Set(readFileSync(file, 'utf8').split('\n').filter(Boolean));
     rmSync(file, { force: true });
-    if (homes.size > 0) await removeLeftovers(homes).catch((error: unknown) => console.warn(`could not remove what the tests left on the engine: ${String(error)}`));
+    if (homes.size === 0) return;
+    await removeLeftovers(homes).catch((error: unknown) => console.warn(`could not remove what the tests left on the engine: ${String(error)}`));
   };
 }
 
 async function removeLeftovers(homes: Set<string>): Promise<void> {
   const docker = new Docker();
-  if (!(await docker.ping().then(() => true, () => false))) return;
+  const answers = await docker.ping().then(
+    () => true,
+    () => false,
+  );
+  if (!answers) return;
   const label = ['procdock.managed=true'];
   const ours = (labels: Record<string, string> | null | undefined) => homes.has(labels?.['procdock.home'] ?? '');
   const containers = (await docker.listContainers({ all: true, filters: { label } })).filter((c) => ours(c.Labels));
