@@ -74,6 +74,28 @@ describe.skipIf(!docker)('edits to an app reach the hub on sync and apps:build',
   });
 });
 
+describe.skipIf(!docker)('a rebuild that fails', () => {
+  it('leaves the servers serving from the image built before, says so, and the next good build clears it', async () => {
+    const home = freshHome();
+    const app = makeFixtureApp('mcp-a: node paged.mjs\n', ['paged.mjs'], {}, 'steady');
+    expect((await cli(home, ['apps:add', app])).code).toBe(0);
+    // A shell without the base image the app was built on: the engine cannot have the one it names.
+    const failed = await cli(home, ['sync', 'steady'], { PROCDOCK_BASE_IMAGE_NODE: 'procdock-test/absent:1' });
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stdout).toMatch(/^steady: its image did not build \(.*procdock-test\/absent:1.*\): its servers go on with the image built before; fix it, then: procdock apps:build steady$/m);
+    const servers = JSON.parse((await cli(home, ['servers', '--json'])).stdout) as ServerView[];
+    expect(servers.map((s) => [s.process_type, s.primitives_status, s.tools.length])).toEqual([['mcp-a', 'synced', 5]]);
+    const [listed] = JSON.parse((await cli(home, ['apps', '--json'])).stdout) as AppView[];
+    expect(listed).toMatchObject({ build_status: 'error', build_error: expect.stringContaining('procdock-test/absent:1') });
+    const call = await cli(home, ['call', 'mcp-a/alpha', '--args', '{"text":"still here"}']);
+    expect(call.stdout, call.stderr).toContain('alpha: still here');
+
+    const rebuilt = await cli(home, ['apps:build', 'steady', '--json']);
+    expect(rebuilt.code, rebuilt.stderr).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toMatchObject({ build_status: 'built', changes: [] });
+  });
+});
+
 describe.skipIf(!docker)('images as users expect them', () => {
   it('builds an app’s own Dockerfile from what docker build . would send: vendored node_modules and symlinks included', async () => {
     const home = freshHome();

@@ -7,7 +7,7 @@ import { AppError } from '../shared/errors.js';
 
 /** What re-reading apps' Procfiles and procdock.json changed, one line each. */
 function describeChanges(changes: AppChange[] | undefined): string[] {
-  return (changes ?? []).map((change) => `${change.app}/${change.process}: ${change.what}`);
+  return (changes ?? []).map((change) => `${change.app}${change.process ? `/${change.process}` : ''}: ${change.what}`);
 }
 
 /** apps, servers, sync, call, calls and config: the commands about apps and their servers. */
@@ -73,7 +73,8 @@ export function registerAppCommands(program: Command): void {
       ops(async (h) => {
         const synced = await withProgress(h, !!o.json, () => h.run('sync', { app }));
         print(!!o.json, synced, () => [...describeChanges(synced.changes), describeServers(synced.servers)].join('\n'));
-        if (synced.servers.some((s) => s.primitives_status === 'error')) process.exitCode = 1;
+        // A server that cannot serve, or an app not re-read or not rebuilt: something to fix.
+        if (synced.servers.some((s) => s.primitives_status === 'error') || synced.changes.some((c) => c.refused)) process.exitCode = 1;
       }),
   );
 

@@ -2,11 +2,12 @@ import { EventEmitter } from 'node:events';
 import { checkAppFolder } from '../apps/host-mounts.js';
 import { Catalog } from '../catalog/catalog.js';
 import type { KeyProvider } from '../catalog/secret-box.js';
+import type { ServerRow } from '../catalog/servers-repository.js';
 import { DockerSandbox } from '../sandbox/docker-sandbox.js';
 import { removedWhileBuilding } from '../sandbox/image-builder.js';
 import { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import type { Sandbox } from '../sandbox/sandbox.js';
-import type { ServerStatus, ServerView, SyncResult } from '../shared/api.js';
+import type { AppChange, ServerStatus, ServerView, SyncResult } from '../shared/api.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import {
   operationInputs,
@@ -229,8 +230,12 @@ export class Hub implements Operations {
     });
   }
 
-  /** Builds the app's image if its files changed; a failure is stored and shown on its servers. */
-  private async prepareApp(appId: string): Promise<boolean> {
+  /**
+   * Builds the app's image if its files changed. A failure is stored on the app; a server that was
+   * serving goes on with the image built before (as a release keeps running when the next one's
+   * build fails), and only one with nothing to serve from shows the failure.
+   */
+  private async prepareApp(appId: string): Promise<'built' | 'kept' | 'failed'> {
     const app = this.catalog.apps.findById(appId);
     if (!app) throw removedWhileBuilding();
     this.catalog.apps.setBuilding(app.id);
@@ -239,16 +244,18 @@ export class Hub implements Operations {
       const commands = this.catalog.servers.listByApp(app.id).map((server) => server.process_command);
       const prepared = await this.sandbox.prepare({ ...app, commands }, (line) => this.events.emit('progress', { app: app.name, line }));
       this.catalog.apps.setBuilt(app.id, prepared.image, prepared.hash);
-      return true;
+      return 'built';
     } catch (error) {
       // Removed while it built: the caller adding or building it hears so; there is nothing to mark.
       if (!this.catalog.apps.findById(app.id)) throw error instanceof AppError ? error : removedWhileBuilding(app.name);
       const message = error instanceof Error ? error.message : String(error);
       this.catalog.apps.setBuildError(app.id, message);
-      for (const server of this.catalog.servers.listByApp(app.id)) {
+      const serving = (server: ServerRow) => app.image !== null && server.primitives_status === 'synced';
+      const servers = this.catalog.servers.listByApp(app.id);
+      for (const server of servers.filter((s) => !serving(s))) {
         this.catalog.servers.setSyncError(server.id, `the app's image did not build: ${message}`);
       }
-      return false;
+      return servers.some(serving) ? 'kept' : 'failed';
     } finally {
       this.events.emit('change');
     }
@@ -261,12 +268,18 @@ export class Hub implements Operations {
   private async syncApp(appId: string, reread = true): Promise<SyncResult> {
     const app = this.catalog.apps.findById(appId);
     if (!app) throw removedWhileBuilding();
-    const changes = reread ? await this.registry.refresh(app) : [];
+    const changes: AppChange[] = reread ? await this.registry.refresh(app) : [];
     for (const change of changes) this.events.emit('progress', { app: app.name, line: `${change.process}: ${change.what}` });
     if (changes.length > 0) this.changed();
-    if (await this.prepareApp(appId)) {
+    const prepared = await this.prepareApp(appId);
+    if (prepared === 'built') {
       const servers = this.catalog.servers.listByApp(appId);
       await Promise.all(servers.map((server) => this.toolSync.sync(server)));
+    } else if (prepared === 'kept') {
+      const why = this.catalog.apps.findById(appId)?.build_error?.split('\n')[0] ?? 'the build failed';
+      const what = `its image did not build (${why}): its servers go on with the image built before; fix it, then: procdock apps:build ${app.name}`;
+      this.events.emit('progress', { app: app.name, line: what });
+      changes.push({ app: app.name, what, refused: true });
     }
     return { changes, servers: this.catalog.servers.listByApp(appId).map((row) => this.views.server(row)) };
   }
