@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserAvailable, launchBrowser } from './browser.js';
 import { dockerEngine } from './docker.js';
-import { cleanupTempDirs, cli, fixtureFiles, freshHome, makeFixtureApp, makeNpmApp, root } from './helpers.js';
+import { cleanupTempDirs, cli, fixtureFiles, freshHome, makeFixtureApp, makeNpmApp, root, testBaseImage } from './helpers.js';
 import { serveHub, type ServedHub } from './hub-process.js';
 
 const shots = join(root, 'test-results', 'screenshots');
@@ -124,6 +124,23 @@ describe.skipIf(!ready)('the web UI served by procdock serve, servers in Docker'
     await page.getByRole('group', { name: 'Connect a client to default' }).waitFor();
     await page.screenshot({ path: join(shots, 'connect.png'), fullPage: true });
     await page.close();
+  });
+
+  it('shows a rebuild that failed on its app, with its servers still serving from the image built before', async () => {
+    const app = makeFixtureApp('mcp-steady: node paged.mjs\n', ['paged.mjs'], {}, 'steady');
+    expect((await cli(home, ['apps:add', app, '--no-attach'])).code).toBe(0);
+    writeFileSync(join(app, 'Dockerfile'), `FROM ${testBaseImage}\nRUN echo "no such dependency" >&2 && exit 3\n`);
+    const failed = await cli(home, ['sync', 'steady']);
+    expect(failed.code, failed.stdout).toBe(1);
+    const page = await open();
+    const card = page.locator('article', { has: page.getByRole('heading', { name: 'steady' }) });
+    await card.getByText('The image did not build.').waitFor();
+    await card.getByText('Its servers go on with the image built before.', { exact: false }).waitFor();
+    expect(await card.locator('.server-line').count()).toBe(1);
+    expect(await card.locator('.server-line').textContent()).not.toContain('error');
+    await card.screenshot({ path: join(shots, 'rebuild-failed.png') });
+    await page.close();
+    expect((await cli(home, ['apps:remove', 'steady'])).code).toBe(0);
   });
 
   it('opened without its token, says what to run, calls no API, and takes a link pasted later without a reload', async () => {

@@ -13,6 +13,8 @@ export function AppCard({ app }: { app: AppView }) {
   const [confirming, setConfirming] = useState(false);
   const log = buildLog[app.name] ?? [];
   const mine = servers.filter((s) => s.app_id === app.id);
+  // A rebuild that failed leaves the servers that were serving on the image built before.
+  const serving = !!app.image && mine.some((s) => s.primitives_status === 'synced');
   return (
     <article className="card" aria-labelledby={`app-${app.id}`}>
       <div className="card-head">
@@ -54,7 +56,11 @@ export function AppCard({ app }: { app: AppView }) {
       {app.build_error && (
         <div className="server-error">
           <strong>The image did not build.</strong> {app.build_error}
-          <div className="hint">Fix the app (its Dockerfile or dependencies), then Sync to rebuild.</div>
+          <div className="hint">
+            {serving
+              ? 'Its servers go on with the image built before. Fix the app (its Dockerfile or dependencies), then Sync to rebuild.'
+              : 'Fix the app (its Dockerfile or dependencies), then Sync to rebuild.'}
+          </div>
         </div>
       )}
       {log.length > 0 && (
