@@ -50,28 +50,30 @@ describe('toolkit sessions are bounded per key', () => {
     cleanupTempDirs();
   });
 
-  it('refuses the 101st open session of a key with 429 and says what to do, while the others keep working', async () => {
+  it('at a key’s 100 open sessions, a new one ends the least recently used, whose client gets 404; the others keep working', async () => {
+    // A script that reconnects often and never ends its sessions used to be refused for 15 minutes.
     const sessions: string[] = [];
     for (let i = 0; i < 100; i++) sessions.push(await open(hub, key));
-    const refused = await post(hub, key);
-    expect(refused.status).toBe(429);
-    expect(refused.headers.get('retry-after')).toBe('900');
-    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/Too many sessions: this key has 100 open; end one \(DELETE \/mcp/);
+    const answers = async (session: string | undefined) => {
+      const response = await post(hub, key, ping, session);
+      await response.text();
+      return response.status;
+    };
+    // The first is used again, so the second is the one least recently used.
+    expect(await answers(sessions[0])).toBe(200);
+    await open(hub, key);
+    expect(await answers(sessions[1])).toBe(404);
+    for (const session of [sessions[0], sessions[2], sessions[99]]) expect(await answers(session)).toBe(200);
+    // HTTP+SSE counts in the same share.
     const sse = await fetch(`${hub.url}/mcp/sse`, { headers: { authorization: `Bearer ${key}` } });
-    expect(sse.status).toBe(429);
-    await sse.text();
+    expect(sse.status).toBe(200);
+    expect(await answers(sessions[3])).toBe(404);
+    await sse.body?.cancel();
 
-    const answered = await post(hub, key, ping, sessions[0]);
-    expect(answered.status).toBe(200);
-    expect(await answered.json()).toMatchObject({ id: 2, result: {} });
-
-    // Another key has its own share; an ended session makes room for a new one.
+    // Another key has its own share.
     expect((await cli(home, ['models:create', 'other', '--provider', 'openai', '--model', 'm'])).code).toBe(0);
     await open(hub, await hub.key('other'));
-    const ended = await fetch(`${hub.url}/mcp`, { method: 'DELETE', headers: { authorization: `Bearer ${key}`, 'mcp-session-id': sessions[0]! } });
-    expect(ended.status).toBe(200);
-    await open(hub, key);
-    expect((await post(hub, key)).status).toBe(429);
+    expect(await answers(sessions[4])).toBe(200);
   });
 
   it('opens a session from an initialize sent as a batch of one, as the SDK’s server does', async () => {
@@ -83,13 +85,15 @@ describe('toolkit sessions are bounded per key', () => {
   });
 
   it('ends the old key’s sessions at key:rotate, so the new key opens its own at once', async () => {
-    // The key's 100 sessions are still open from the test above. They used to stay, refusing every
-    // request, and counted against the new key until they idled out 15 minutes later.
-    expect((await post(hub, key)).status).toBe(429);
+    // The key's sessions are still open from the test above. They used to stay, refusing every
+    // request, until they idled out 15 minutes later.
+    const before = await open(hub, key);
     expect((await cli(home, ['key:rotate'])).code).toBe(0);
     const rotated = await hub.key();
     expect(rotated).not.toBe(key);
     expect((await post(hub, key)).status).toBe(401);
+    // Ended, not handed on: the new key does not reach a session the old one opened.
+    expect((await post(hub, rotated, ping, before)).status).toBe(404);
     const session = await open(hub, rotated);
     const answered = await post(hub, rotated, ping, session);
     expect(await answered.json()).toMatchObject({ id: 2, result: {} });
@@ -110,25 +114,29 @@ describe('idle toolkit sessions end', () => {
     cleanupTempDirs();
   });
 
-  it('ends a session nobody used for its idle time, and keeps one whose client holds its stream open', async () => {
+  it('ends a session nobody used for its idle time, keeps one whose client holds its stream open, and refuses a third while both are open', async () => {
     const idle = await open(hub, key);
     const held = await open(hub, key);
-    const stream = await fetch(`${hub.url}/mcp`, {
-      headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', 'mcp-session-id': held, 'mcp-protocol-version': '2025-11-25' },
-    });
-    expect(stream.status).toBe(200);
-    expect((await post(hub, key)).status).toBe(429);
-
-    // Once the idle one has ended there is room again; the held one never goes idle.
-    let reopened: Response;
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      reopened = await post(hub, key);
-      await reopened.text();
-    } while (reopened.status === 429);
-    expect(reopened.status).toBe(200);
+    const streams: Response[] = [];
+    const hold = async (session: string) => {
+      const stream = await fetch(`${hub.url}/mcp`, {
+        headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+      });
+      expect(stream.status).toBe(200);
+      streams.push(stream);
+    };
+    await hold(held);
+    // Idle for its second (swept every quarter of it); any request would count as use.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     expect((await post(hub, key, ping, idle)).status).toBe(404);
     expect((await post(hub, key, ping, held)).status).toBe(200);
-    await stream.body?.cancel();
+
+    // Both sessions with a stream open: nothing can make room, so the third waits.
+    await hold(await open(hub, key));
+    const refused = await post(hub, key);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toMatch(/^Too many sessions: this key has 2 open, each with a request or stream open; end one/);
+    for (const stream of streams) await stream.body?.cancel();
   });
 });

@@ -14,7 +14,7 @@ import { sendError, sendJson, type KeyAuth, type RequestGuard } from './security
 
 /** Bounds on the toolkit's sessions, so that clients that never end theirs cannot fill the hub's memory. */
 export interface SessionLimits {
-  /** Open sessions per `INFERENCE_KEY` (both transports); past it a new session gets 429. */
+  /** Open sessions per `INFERENCE_KEY` (both transports); past it a new session ends the least recently used idle one, or gets 429. */
   perKey: number;
   /** A Streamable HTTP session with no request or stream open for this long is ended. */
   idleMs: number;
@@ -53,7 +53,8 @@ function rpcError(res: ServerResponse, status: number, code: number, message: st
 /**
  * The toolkit's MCP endpoints: Streamable HTTP at `/mcp`, HTTP+SSE at `/mcp/sse` and
  * `/mcp/messages`. A session belongs to the resource whose key opened it; at most
- * `limits.perKey` are open per key, and an idle Streamable HTTP session ends after
+ * `limits.perKey` are open per key (a new one past it ends the least recently used with nothing
+ * open), and an idle Streamable HTTP session ends after
  * `limits.idleMs`. Owns every session and closes them all in `close()`. It answers on Node's
  * own request objects, ahead of express: every tool call comes this way, and express's routing
  * and body parsing cost about a millisecond a request.
@@ -191,18 +192,32 @@ export class ToolkitSessions {
     await server.connect(transport);
   }
 
-  /** Answers 429 when the key already has its share of sessions (after ending the idle ones). */
+  /**
+   * Makes room for a key's new session at its share: ends its idle ones, then the one least
+   * recently used with nothing open (no request, no stream), as a client that reconnects often
+   * leaves sessions it never ends; that session's client gets 404 and starts anew, as the spec
+   * has it. Answers 429 only when every session of the key has something open.
+   */
   private refuseOverCap(res: ServerResponse, resource: ModelResourceRow): boolean {
     const resourceId = resource.id;
-    const count = () => [...this.sessions.values()].filter((s) => s.resourceId === resourceId).length;
-    if (count() >= this.limits.perKey) this.endIdle();
-    if (count() < this.limits.perKey) return false;
+    const mine = () => [...this.sessions.values()].filter((s) => s.resourceId === resourceId);
+    if (mine().length >= this.limits.perKey) this.endIdle();
+    const open = mine();
+    if (open.length < this.limits.perKey) return false;
+    const spare = open
+      .filter((s) => s.transport instanceof StreamableHttpTransport && !s.transport.busy)
+      .reduce<Session | undefined>((oldest, s) => (!oldest || s.lastActive < oldest.lastActive ? s : oldest), undefined);
+    if (spare) {
+      this.sessions.delete(spare.transport.sessionId);
+      void spare.transport.close().catch(() => undefined);
+      return false;
+    }
     res.setHeader('Retry-After', String(Math.ceil(this.limits.idleMs / 1000)));
     rpcError(
       res,
       429,
       -32000,
-      `Too many sessions: this key has ${this.limits.perKey} open; end one (DELETE /mcp with its Mcp-Session-Id) or wait for idle ones to end after ${Math.round(this.limits.idleMs / 1000)} s`,
+      `Too many sessions: this key has ${this.limits.perKey} open, each with a request or stream open; end one (DELETE /mcp with its Mcp-Session-Id, or close its stream)`,
     );
     return true;
   }
