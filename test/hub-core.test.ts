@@ -225,6 +225,9 @@ describe.skipIf(!docker)('refusals name the problem and change nothing', () => {
 
   it('a folder registered twice', () => refused(['apps:add', good, '--name', 'again'], /already registered as app "first"/));
 
+  it('the same folder added again, as after fixing an add that failed: says what re-reads it', () =>
+    refused(['apps:add', good, '--name', 'first'], /is already registered as app "first": to re-read and rebuild it, run procdock apps:build first$/));
+
   it('a process name that clashes in the resource, on add and on attach', async () => {
     const dir = paged('second');
     const message = /process "mcp-paged" is in both app "first" and app "second".*resource "default"/;

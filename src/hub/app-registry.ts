@@ -27,12 +27,15 @@ export class AppRegistry {
     }
     const resourceName = input.attach === null ? undefined : (input.attach ?? defaultResourceName);
     return this.catalog.transaction(() => {
+      // The same folder again (say, after a failed add was fixed): what re-reads it is apps:build.
+      const samePath = this.catalog.apps.list().find((app) => app.path === source.path);
+      if (samePath) {
+        throw new AppError('conflict', `${source.path} is already registered as app "${samePath.name}": to re-read and rebuild it, run procdock apps:build ${samePath.name}`);
+      }
       const taken = this.catalog.apps.findByName(name);
       if (taken) {
         throw new AppError('conflict', `the app name "${name}" is already taken (by ${taken.path}): pick another with --name`);
       }
-      const samePath = this.catalog.apps.list().find((app) => app.path === source.path);
-      if (samePath) throw new AppError('conflict', `${source.path} is already registered as app "${samePath.name}"`);
       const resource = resourceName === undefined ? undefined : this.resource(resourceName);
       if (resource) this.assertNoClash(resource, name, source.servers.map((s) => s.name));
       const app = this.catalog.apps.insert({ name, path: source.path, skipped: source.skipped });
