@@ -162,7 +162,7 @@ describe.skipIf(!docker)('tool results and broken servers, in Docker', () => {
     expect(added.code).toBe(1);
     expect(JSON.parse(added.stdout)).toMatchObject({ name, servers: [{ primitives_status: 'error', primitives_error: expect.stringMatching(reason) }] });
     // One line on stderr says why, as for any failure.
-    expect(added.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^procdock: ${name}/mcp-broken: .*${reason.source}`))]);
+    expect(added.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^procdock: ${name}/mcp-broken: (?!${name}/mcp-broken: ).*${reason.source}`))]);
     const servers = JSON.parse((await cli(home, ['servers', '--json'])).stdout) as ServerView[];
     const broken = servers.find((s) => s.app_name === name);
     expect(broken?.primitives_status).toBe('error');

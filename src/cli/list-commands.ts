@@ -21,7 +21,10 @@ export function failureOf(app: AppView): string | undefined {
   if (broken.length === 0) return undefined;
   const [first] = broken;
   const more = broken.length > 1 ? ` (and ${broken.length - 1} more server${broken.length > 2 ? 's' : ''}: see procdock servers)` : '';
-  return `${app.name}/${first!.process_type}: ${first!.primitives_error ?? 'its tools could not be read'}${more}`;
+  const where = `${app.name}/${first!.process_type}`;
+  const why = first!.primitives_error ?? 'its tools could not be read';
+  // A sync's error names its server already (`app/mcp: initialize failed: …`): not twice.
+  return `${why.startsWith(`${where}: `) ? why : `${where}: ${why}`}${more}`;
 }
 
 export function describeApp(app: AppView): string {
