@@ -12,7 +12,10 @@ try {
     console.error('electron is not installed: run ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci');
     process.exit(1);
   }
-  console.warn('!!! SKIPPING the desktop build: electron is not installed (ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install)');
+  console.warn(
+    '!!! SKIPPING the desktop build: electron is not installed (its binary download failed, so npm left the optional package out). ' +
+      'Procdock runs without it, with its UI in your browser. To build the desktop shell anyway: ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install',
+  );
   process.exit(0);
 }
 const result = spawnSync('npx', ['electron-vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
