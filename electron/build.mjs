@@ -13,7 +13,7 @@ try {
     process.exit(1);
   }
   console.warn(
-    '!!! SKIPPING the desktop build: electron is not installed (its binary download failed, so npm left the optional package out). ' +
+    '!!! SKIPPING the desktop build: electron is not installed (where its binary download fails, npm leaves that optional package out). ' +
       'Procdock runs without it, with its UI in your browser. To build the desktop shell anyway: ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install',
   );
   process.exit(0);
