@@ -98,6 +98,8 @@ describe.skipIf(!docker)('registering real MCP servers from npm, in Docker', () 
     }
     const human = await cli(home, ['calls']);
     expect(human.stdout).toMatch(/create_entities\s+npm-servers\/mcp-memory\s+ok/);
+    // A call's wait (for approval, or a free slot) is a column of its own, so the phases add up.
+    expect(human.stdout.split('\n')[0]).toMatch(/TOTAL\s+QUEUED\s+START\s+INIT\s+RUN/);
   });
 
   it('prints the GET /v1/mcp/servers array for one resource', async () => {

@@ -82,13 +82,15 @@ export const listCommands = {
       const calls = await h.run('calls.list', { limit: o.limit });
       print(!!o.json, calls, () =>
         table(
-          ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'START', 'INIT', 'RUN', 'SANDBOX', 'DECISION'],
+          // QUEUED: waiting for approval, or for a free slot among the calls that run at once.
+          ['STARTED', 'TOOL', 'SERVER', 'STATUS', 'TOTAL', 'QUEUED', 'START', 'INIT', 'RUN', 'SANDBOX', 'DECISION'],
           calls.map((c) => [
             c.started_at.replace('T', ' ').slice(0, 19),
             c.tool,
             `${c.app_name}/${c.process_type}`,
             c.status,
             ms(c.timings?.total_ms),
+            ms(c.timings?.queued_ms),
             ms(c.timings?.start_ms),
             ms(c.timings?.init_ms),
             ms(c.timings?.run_ms),
