@@ -213,7 +213,9 @@ describe.skipIf(!docker)('a malicious repo', () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect((await cli(home, ['apps:remove', 'doomed'])).code).toBe(0);
-      expect((await running).code).toBe(1);
+      const cut = await running;
+      expect(cut.code).toBe(1);
+      expect(cut.stdout).toContain('doomed/mcp-probe: slow was cut off: the app was removed during the call');
     } finally {
       await hub.stop();
     }

@@ -323,6 +323,10 @@ export class ToolRunner {
   }
 
   private failure(error: unknown, signal: AbortSignal, request: CallRequest, server: ServerRow, tool: string, ttlMs: number): string {
+    // apps:remove ends the app's containers, calls running in them too: say so, not "exited with code 137".
+    if (!this.catalog.apps.findById(server.app_id)) {
+      return `${server.app_name}/${server.process_type}: ${tool} was cut off: the app was removed during the call`;
+    }
     if (signal.aborted && !request.signal?.aborted) {
       return `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`;
     }
