@@ -76,6 +76,16 @@ describe('toolkit sessions are bounded per key', () => {
     expect(await answers(sessions[4])).toBe(200);
   });
 
+  it('refuses an initialize whose body is not sent as JSON with 415, naming the content type', async () => {
+    const response = await fetch(`${hub.url}/mcp`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/plain', accept: 'application/json, text/event-stream' },
+      body: initialize,
+    });
+    expect(response.status).toBe(415);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe('Unsupported Media Type: Content-Type must be application/json');
+  });
+
   it('opens a session from an initialize sent as a batch of one, as the SDK’s server does', async () => {
     const response = await post(hub, await hub.key('other'), `[${initialize}]`);
     expect(response.status).toBe(200);

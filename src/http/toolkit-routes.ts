@@ -149,6 +149,10 @@ export class ToolkitSessions {
       if (!session || !(session.transport instanceof StreamableHttpTransport)) return rpcError(res, 404, -32001, 'Session not found');
       return session.transport.handle(req, res, body);
     }
+    // A body that is not JSON was not read: that is what is wrong with it, not a missing session.
+    if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      return rpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
+    }
     // A batch may carry the initialize (alone: the transport refuses it beside other messages).
     const initializing = Array.isArray(body) ? body.some(isInitialize) : isInitialize(body);
     if (req.method !== 'POST' || !initializing) {
