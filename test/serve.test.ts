@@ -97,6 +97,11 @@ describe.skipIf(!docker)('procdock serve, servers in Docker', () => {
       body: JSON.stringify({ padding: 'x'.repeat(5 * 1024 * 1024) }),
     });
     expect(big.status).toBe(413);
+    for (const body of ['null', '{"unclosed":']) {
+      const bad = await fetch(`${hub.url}/api/apps.list`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ error: { code: 'invalid_input', message: 'the body is not a JSON object (send {} for none)' } });
+    }
     expect((await fetch(`${hub.url}/health`)).status).toBe(200);
   });
 

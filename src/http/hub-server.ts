@@ -111,7 +111,8 @@ export class HubServer {
       if (isAppError(error)) return sendError(res, error.status, error.code, error.message);
       const status = (error as { status?: number }).status;
       if (status === 413) return sendError(res, 413, 'too_large', `request body over ${this.bodyLimitBytes} bytes`);
-      if (status === 400) return sendError(res, 400, 'invalid_input', 'the body is not valid JSON');
+      // express.json takes objects and arrays only: `null` or `3` is valid JSON, and refused the same.
+      if (status === 400) return sendError(res, 400, 'invalid_input', 'the body is not a JSON object (send {} for none)');
       options.logger.error({ err: error }, 'unexpected error');
       sendError(res, 500, 'internal', 'the hub hit a bug; see its log');
     });
