@@ -22,6 +22,13 @@ describe('the diff of a tool definition', () => {
     expect(diff.text).toMatch(/\+ {7}"token": \{/);
   });
 
+  it('shows nothing of the fields a server may change freely, which were never approved', () => {
+    const v2 = { ...v1, description: 'Sends a note.', execution: { taskSupport: 'forbidden' }, _meta: { build: 7 }, icons: [{ src: 'a.png' }] };
+    const diff = diffTool(v1, v2);
+    expect(diff.summary).toEqual(['description changed']);
+    expect(diff.text.split('\n').filter((line) => /^[+-]/.test(line))).toEqual(['-   "description": "Sends a message.",', '+   "description": "Sends a note.",']);
+  });
+
   it('names annotation and removal changes, and calls a tool without an approved version new', () => {
     const v2 = { ...v1, inputSchema: { type: 'object', properties: {} }, annotations: { readOnlyHint: false, destructiveHint: true } };
     expect(diffTool(v1, v2).summary).toEqual(['input: parameter "to" removed', 'annotation destructiveHint: unset → true']);

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../catalog/digest.js';
+import { canonicalJson, pinnedPart } from '../catalog/digest.js';
 
 type Definition = Record<string, unknown>;
 
@@ -10,8 +10,13 @@ export interface ToolDiff {
   text: string;
 }
 
+/**
+ * Both sides are the pinned part (what was approved is stored so): fields a server may change
+ * freely (`_meta`, icons, `execution`) are no change to review, and show as none.
+ */
 export function diffTool(approved: Definition | undefined, now: Definition): ToolDiff {
-  return { summary: approved ? summarize(approved, now) : ['a new tool'], text: lineDiff(pretty(approved ?? {}), pretty(now)) };
+  const [was, is] = [approved && pinnedPart(approved), pinnedPart(now)];
+  return { summary: was ? summarize(was, is) : ['a new tool'], text: lineDiff(pretty(was ?? {}), pretty(is)) };
 }
 
 function summarize(before: Definition, after: Definition): string[] {
