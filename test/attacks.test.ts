@@ -280,6 +280,20 @@ describe('L1: serve --open', () => {
       await hub.stop();
     }
   });
+
+  it('says so when the opener finds no browser, and serves on', async () => {
+    const bin = tempDir();
+    writeFileSync(join(bin, 'xdg-open'), '#!/bin/sh\necho "xdg-open: no method available for opening" >&2\nexit 3\n');
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const hub = await serveHub(freshHome(), ['--open'], { PATH: `${bin}:${process.env.PATH ?? ''}`, PROCDOCK_SANDBOX: 'process' });
+    try {
+      for (let i = 0; i < 100 && !hub.output().includes('Could not open'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(hub.output()).toContain('Could not open a browser (xdg-open exited with code 3): open the UI link above.');
+      expect((await fetch(`${hub.url}/health`)).status).toBe(200);
+    } finally {
+      await hub.stop();
+    }
+  });
 });
 
 describe.skipIf(!docker)('L4: a hub that must stop', () => {

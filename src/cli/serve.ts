@@ -189,5 +189,9 @@ export function openBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
   const child = spawn(command, [url], { stdio: 'ignore', detached: true });
   child.on('error', () => process.stderr.write(`Could not start a browser (${command}): open the UI link above.\n`));
+  // An opener with no browser to hand the link to fails quietly; explorer exits 1 even when it opened it.
+  child.on('exit', (code) => {
+    if (code && process.platform !== 'win32') process.stderr.write(`Could not open a browser (${command} exited with code ${code}): open the UI link above.\n`);
+  });
   child.unref();
 }
