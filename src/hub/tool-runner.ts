@@ -327,7 +327,8 @@ export class ToolRunner {
     if (!this.catalog.apps.findById(server.app_id)) {
       return `${server.app_name}/${server.process_type}: ${tool} was cut off: the app was removed during the call`;
     }
-    if (signal.aborted && !request.signal?.aborted) {
+    if (request.signal?.aborted) return `${server.app_name}/${server.process_type}: ${tool} was cancelled by the client`;
+    if (signal.aborted) {
       return `${server.app_name}/${server.process_type}: ${tool} ran out of time: killed after ${ttlMs / 1000} s (ttl_seconds)`;
     }
     return error instanceof Error ? error.message : String(error);
