@@ -242,6 +242,8 @@ describe.skipIf(!docker)('the toolkit, with servers in Docker', () => {
     const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } });
     expect((await raw('/mcp', { ...auth, host: 'evil.example.com' }, init)).status).toBe(421);
     expect((await raw('/mcp/sse', { ...auth, host: 'evil.example.com:80' })).status).toBe(421);
+    // A loopback name is only that with nothing but a port after it.
+    for (const host of ['127.0.0.1:7420.evil', 'localhost:80@evil.example.com', '[::1].evil:80']) expect((await raw('/mcp/sse', { ...auth, host })).status).toBe(421);
     const bad = await raw('/mcp', auth, '{"jsonrpc": "2.0", "id": 1,');
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.text).error.code).toBe(-32700);

@@ -5,10 +5,11 @@ import type { ModelResourceRow } from '../catalog/models-repository.js';
 
 const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-function hostnameOf(hostHeader: string): string {
-  // "[::1]:7420" → "[::1]", "localhost:7420" → "localhost"
-  if (hostHeader.startsWith('[')) return hostHeader.slice(0, hostHeader.indexOf(']') + 1);
-  return hostHeader.split(':')[0] ?? '';
+/** `Host`'s name: "[::1]:7420" → "[::1]", "localhost:7420" → "localhost"; none when what follows it is not a port. */
+function hostnameOf(hostHeader: string): string | undefined {
+  const end = hostHeader.startsWith('[') ? hostHeader.indexOf(']') + 1 : hostHeader.indexOf(':') === -1 ? hostHeader.length : hostHeader.indexOf(':');
+  // "127.0.0.1:7420.evil" is no loopback name with a port after it.
+  return /^(:\d{1,5})?$/.test(hostHeader.slice(end)) ? hostHeader.slice(0, end) : undefined;
 }
 
 /**
@@ -27,7 +28,8 @@ export class RequestGuard {
   /** Answers a request that may not reach the hub (421 or 403) and says so; else sets the security headers. */
   refuse(req: IncomingMessage, res: ServerResponse): boolean {
     const host = req.headers.host;
-    if (!host || !this.allowed.has(hostnameOf(host.toLowerCase()))) {
+    const name = host === undefined ? undefined : hostnameOf(host.toLowerCase());
+    if (name === undefined || !this.allowed.has(name)) {
       sendError(res, 421, 'forbidden', `Host ${JSON.stringify(host ?? '')} is not this hub; use http://127.0.0.1`);
       return true;
     }
