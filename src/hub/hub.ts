@@ -233,7 +233,7 @@ export class Hub implements Operations {
   /**
    * Builds the app's image if its files changed. A failure is stored on the app; a server that was
    * serving goes on with the image built before (as a release keeps running when the next one's
-   * build fails), and only one with nothing to serve from shows the failure.
+   * build fails), and only one with nothing to serve from, or no engine to run on, shows it.
    */
   private async prepareApp(appId: string): Promise<'built' | 'kept' | 'failed'> {
     const app = this.catalog.apps.findById(appId);
@@ -250,7 +250,12 @@ export class Hub implements Operations {
       if (!this.catalog.apps.findById(app.id)) throw error instanceof AppError ? error : removedWhileBuilding(app.name);
       const message = error instanceof Error ? error.message : String(error);
       this.catalog.apps.setBuildError(app.id, message);
-      const serving = (server: ServerRow) => app.image !== null && server.primitives_status === 'synced';
+      // With no engine to run it, the image built before serves nothing either.
+      const engineUp = await this.sandbox.status().then(
+        (status) => status.ready,
+        () => false,
+      );
+      const serving = (server: ServerRow) => engineUp && app.image !== null && server.primitives_status === 'synced';
       const servers = this.catalog.servers.listByApp(app.id);
       for (const server of servers.filter((s) => !serving(s))) {
         this.catalog.servers.setSyncError(server.id, `the app's image did not build: ${message}`);
