@@ -209,13 +209,16 @@ describe.skipIf(!docker)('a malicious repo', () => {
     const hub = await serveHub(home);
     try {
       const running = cli(home, ['call', 'slow', '--args', '{"ms":20000}']);
-      for (let i = 0; i < 200 && (await containersOf(docker!, label)).filter((c) => c.Labels['procdock.call'] !== 'pool').length === 0; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // Running by the call log: a container alone may be the add's sync container, not yet gone.
+      const started = async () => {
+        const [last] = JSON.parse((await cli(home, ['calls', '--json', '--limit', '1'])).stdout) as { tool: string; status: string }[];
+        return last?.tool === 'slow' && last.status === 'running';
+      };
+      for (let i = 0; i < 100 && !(await started()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
       expect((await cli(home, ['apps:remove', 'doomed'])).code).toBe(0);
       const cut = await running;
       expect(cut.code).toBe(1);
-      expect(cut.stdout).toContain('doomed/mcp-probe: slow was cut off: the app was removed during the call');
+      expect(cut.stdout, cut.stderr).toContain('doomed/mcp-probe: slow was cut off: the app was removed during the call');
     } finally {
       await hub.stop();
     }
