@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -7,7 +7,7 @@ import { Hub } from '../src/hub/hub.js';
 import { DockerSandbox } from '../src/sandbox/docker-sandbox.js';
 import type { CallRecordView } from '../src/shared/api.js';
 import { containersOf, dockerEngine, testNodeImage } from './docker.js';
-import { cleanupTempDirs, makeFixtureApp, tempDir } from './helpers.js';
+import { cleanupTempDirs, homeId, makeFixtureApp, tempDir } from './helpers.js';
 
 const docker = await dockerEngine();
 
@@ -20,7 +20,7 @@ function text(result: { content: unknown[] }): string {
 const callId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function homeLabel(dataDir: string): string {
-  return `procdock.home=${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+  return `procdock.home=${homeId(dataDir)}`;
 }
 
 describe.skipIf(!docker)('the Docker sandbox', () => {

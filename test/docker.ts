@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
-import { root } from './helpers.js';
+import { homeId, root } from './helpers.js';
 
 export const testNodeImage = 'procdock-test/node:20';
 
@@ -39,9 +39,8 @@ export async function containersOf(docker: Docker, label = 'procdock.managed=tru
 }
 
 /** The label that marks what a hub with this data dir made on the engine. */
-export async function homeLabel(dataDir: string): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  return `procdock.home=${createHash('sha256').update(dataDir).digest('hex').slice(0, 12)}`;
+export function homeLabel(dataDir: string): Promise<string> {
+  return Promise.resolve(`procdock.home=${homeId(dataDir)}`);
 }
 
 /** Volumes on the engine with a label. */

@@ -64,6 +64,11 @@ export function cleanupTempDirs(): void {
   }
 }
 
+/** What a hub with this data dir labels its containers, images and volumes with (`procdock.home`). */
+export function homeId(dataDir: string): string {
+  return createHash('sha256').update(dataDir).digest('hex').slice(0, 12);
+}
+
 /**
  * Tells the e2e project's global setup (global-setup.ts) which engine labels this folder's data
  * dirs gave what they made: every folder in it a few levels down, as a hub names its data dir
@@ -74,7 +79,7 @@ function recordHomes(dir: string): void {
   if (!file) return;
   const labels: string[] = [];
   const walk = (folder: string, depth: number) => {
-    labels.push(createHash('sha256').update(folder).digest('hex').slice(0, 12));
+    labels.push(homeId(folder));
     if (depth === 0) return;
     let entries: Dirent[] = [];
     try {

@@ -5,6 +5,11 @@ export type JsonBody = { ok: true; value: unknown } | { ok: false; status: 400 |
 
 const jsonType = /^application\/json\s*(;|$)/i;
 
+/** Whether a request says its body is JSON (`application/json`, with or without parameters). */
+export function sentAsJson(req: IncomingMessage): boolean {
+  return jsonType.test(req.headers['content-type'] ?? '');
+}
+
 /**
  * Reads a request's body, at most `limit` bytes of it, and parses it when its `Content-Type` is
  * JSON (else the value is undefined, for the endpoint to refuse as it sees fit). No compressed
@@ -35,7 +40,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonB
     req.once('error', () => resolve({ ok: false, status: 400, message: 'The request body was cut off' }));
     req.once('end', () => {
       if (size > limit) return;
-      if (!jsonType.test(req.headers['content-type'] ?? '') || size === 0) return resolve({ ok: true, value: undefined });
+      if (!sentAsJson(req) || size === 0) return resolve({ ok: true, value: undefined });
       try {
         const text = Buffer.concat(chunks, size).toString('utf8');
         resolve({ ok: true, value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown });

@@ -9,7 +9,7 @@ import { StreamableHttpTransport } from '../toolkit/streamable-http-transport.js
 import { isInitialize } from '../toolkit/jsonrpc.js';
 import { ToolkitListCache, type ListFingerprints } from '../toolkit/toolkit-lists.js';
 import { createToolkitServer } from '../toolkit/toolkit-server.js';
-import { readJsonBody } from './json-body.js';
+import { readJsonBody, sentAsJson } from './json-body.js';
 import { sendError, sendJson, type KeyAuth, type RequestGuard } from './security.js';
 
 /** Bounds on the toolkit's sessions, so that clients that never end theirs cannot fill the hub's memory. */
@@ -150,7 +150,7 @@ export class ToolkitSessions {
       return session.transport.handle(req, res, body);
     }
     // A body that is not JSON was not read: that is what is wrong with it, not a missing session.
-    if (req.method === 'POST' && !/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    if (req.method === 'POST' && !sentAsJson(req)) {
       return rpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
     }
     // A batch may carry the initialize (alone: the transport refuses it beside other messages).
